@@ -1,0 +1,55 @@
+# complyscan: `make demo` and `make test` set everything up on a fresh machine, asking nothing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BROWSER_STAMP := $(VENV)/.browser
+
+.PHONY: all setup browser demo test lint typecheck check bench crosscheck-tls clean
+
+all: test
+
+setup: $(STAMP) $(BROWSER_STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+# A Chromium for Playwright: one already found (COMPLYSCAN_CHROMIUM, Playwright's own, the
+# system's) is used as it is; otherwise Debian's package when we are root on Debian/Ubuntu,
+# else Playwright's download. libnss3-tools brings certutil, used to trust --ca-bundle CAs.
+$(BROWSER_STAMP): $(STAMP)
+	@if $(BIN)/python -m scanner.browser.discovery >/dev/null 2>&1 && command -v certutil >/dev/null; then \
+	  echo "browser: $$($(BIN)/python -m scanner.browser.discovery)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "browser: installing Debian's chromium and libnss3-tools"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libnss3-tools >/dev/null; \
+	else \
+	  $(BIN)/python -m playwright install chromium; \
+	fi
+	@$(BIN)/python -m scanner.browser.discovery
+	@touch $@
+
+demo: setup
+	$(BIN)/complyscan demo --out out/demo
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) out build dist .mypy_cache .ruff_cache
