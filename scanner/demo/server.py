@@ -26,6 +26,7 @@ import socket
 import ssl
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -299,13 +300,14 @@ class SiteServer:
             self._addresses[host.name] = f"{network}.{index + 2}"
         https_hosts = [h for h in self.hosts if h.https]
         http_hosts = [h for h in self.hosts if h.http != "none" or not h.https]
-        self.https_port = self._bind_group(https_hosts, "https", contexts, 443)
-        self.http_port = self._bind_group(http_hosts, "http", contexts, 80)
+        self.https_port = self._bind_group(https_hosts, contexts, 443)
+        self.http_port = self._bind_group(http_hosts, {}, 80)
 
     def _bind_group(
-        self, hosts: list[Host], scheme: str, contexts: dict[str, ssl.SSLContext], standard: int
+        self, hosts: list[Host], contexts: dict[str, ssl.SSLContext], standard: int
     ) -> int:
-        """Bind a listener for each of `hosts` on one port shared by all; returns the port."""
+        """Bind a listener for each of `hosts` on one port shared by all (TLS where `contexts`
+        has the host); returns the port."""
         if not hosts:
             return 0
         candidates = [standard] if self.prefer_standard_ports else []
@@ -327,7 +329,7 @@ class SiteServer:
                 continue
             self._servers.extend(bound)
             return port
-        raise OSError(errno.EADDRINUSE, f"no {scheme} port is free on every test address")
+        raise OSError(errno.EADDRINUSE, f"no port is free on every address of {self._addresses}")
 
     def _serve(self) -> None:
         with selectors.DefaultSelector() as selector:
@@ -374,9 +376,11 @@ def _random_network() -> str:
 def _server_context(settings: TlsSettings, cert: IssuedCert) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     try:
-        context.minimum_version = _TLS_VERSIONS[settings.min_version]
-        if settings.max_version is not None:
-            context.maximum_version = _TLS_VERSIONS[settings.max_version]
+        with warnings.catch_warnings():  # TLS 1.0/1.1 are deprecated: serving them is the point
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = _TLS_VERSIONS[settings.min_version]
+            if settings.max_version is not None:
+                context.maximum_version = _TLS_VERSIONS[settings.max_version]
     except KeyError as error:
         raise ValueError(f"unknown TLS version {error.args[0]!r}") from None
     legacy = context.minimum_version < ssl.TLSVersion.TLSv1_2
