@@ -85,11 +85,16 @@ class Form(Model):
     """A form on a page (or a group of inputs outside any form), never submitted."""
 
     action: str = Field(description="Where it submits, resolved as the browser would")
+    other_actions: list[str] = Field(
+        default_factory=list, description="Other targets set by buttons' formaction"
+    )
     method: str = Field("get", description="get or post, lower-case")
     selector: str = Field("", description="A CSS selector or description locating it on the page")
     frame_url: str | None = Field(None, description="The iframe document it lives in, if any")
     fields: list[FormField] = Field(default_factory=list)
-    collects_pi: bool = Field(False, description="True when any field collects personal information")
+    collects_pi: bool = Field(
+        False, description="True when any field collects personal information"
+    )
     pi_kinds: list[PIKind] = Field(default_factory=list, description="Kinds collected, sorted")
     screenshot: str | None = Field(None, description="Path of a screenshot of the form, if kept")
 
@@ -152,6 +157,15 @@ class Page(Model):
         default_factory=list, description="http:// subresources of an https page"
     )
     load_ms: int = 0
+    popups: list[str] = Field(default_factory=list, description="Windows the page opened (closed)")
+    dialogs: list[str] = Field(default_factory=list, description="Dialogs it raised (dismissed)")
+    probe_values: dict[str, str] = Field(
+        default_factory=dict,
+        description="Canary values typed into personal-information fields (never submitted)",
+    )
+    leaks: list[dict[str, Any]] = Field(
+        default_factory=list, description="Canary values found in requests that left the page"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Name resolution overrides (--resolve) and trust (--ca-bundle), shared by Chromium, sslyze and httpx.
+"""Name resolution (--resolve) and trust (--ca-bundle), shared by Chromium, sslyze and httpx.
 
 `--resolve www.example.com:10.0.0.5` makes every part of a scan connect to that address while it
 keeps using the real host name for SNI, Host and cookies; `*.example.com` matches any subdomain

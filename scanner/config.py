@@ -1,0 +1,224 @@
+"""A scan's configuration: complyscan.toml, then command-line flags on top.
+
+Every error a user can cause here is a ConfigError with one line that says what to fix; the
+command line turns it into exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from scanner.net import ResolveError, ResolveRule
+
+FORMATS = ("json", "html", "sarif", "junit", "md")
+FAIL_ON = ("critical", "high", "medium", "low", "none")
+
+
+class ConfigError(ValueError):
+    """A configuration a scan cannot run with (exit code 2)."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Disclosed(_Section):
+    """A vendor the statement covers in general words (`[[disclosed]]` in complyscan.toml)."""
+
+    vendor: str
+    domains: list[str] = Field(default_factory=list)
+    purpose: str = ""
+    cookies: list[str] = Field(default_factory=list)
+
+
+class VendorEntry(_Section):
+    """A vendor the user adds to (or overrides in) the vendor data (`[[vendors]]`)."""
+
+    name: str
+    domains: list[str]
+    category: str = "other"
+    company: str | None = None
+
+
+class ScanConfig(_Section):
+    """Everything one scan runs with."""
+
+    url: str
+    out: Path = Path("out")
+    max_pages: int = Field(50, ge=1, le=1_000_000)
+    max_depth: int = Field(20, ge=0, le=10_000)
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1, le=64)
+    time_budget: float | None = Field(None, gt=0)
+    resolve: list[str] = Field(default_factory=list)
+    only_resolved: bool = False
+    """Names no --resolve rule covers do not resolve (no traffic leaves the machine)."""
+    ca_bundle: Path | None = None
+    chromium: str | None = None
+    formats: list[str] = Field(default_factory=lambda: ["json", "html"])
+    fail_on: str = "high"
+    baseline: Path | None = None
+    waivers: Path | None = None
+    db: Path | None = None
+    resume: bool = False
+    screenshots: bool = True
+    tls_all: bool = False
+    tls_profile: Literal["modern", "intermediate", "old"] = "intermediate"
+    tls_slow: bool = False
+    cert_expiry_days: int = Field(30, ge=0)
+    hosts: list[str] = Field(default_factory=list)
+    exclude_hosts: list[str] = Field(default_factory=list)
+    paths: list[str] = Field(default_factory=list)
+    exclude_paths: list[str] = Field(default_factory=list)
+    first_party: list[str] = Field(default_factory=list)
+    statement_url: str | None = None
+    disclosed: list[Disclosed] = Field(default_factory=list)
+    vendors: list[VendorEntry] = Field(default_factory=list)
+    quiet_s: float = Field(0.5, gt=0)
+    settle_cap_s: float = Field(5.0, gt=0)
+    nav_timeout_s: float = Field(20.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL with a host")
+        try:
+            _ = parts.port
+        except ValueError:
+            raise ValueError(f"{value!r} has an invalid port") from None
+        return value
+
+    @field_validator("resolve")
+    @classmethod
+    def _check_resolve(cls, value: list[str]) -> list[str]:
+        for rule in value:
+            try:
+                ResolveRule.parse(rule)
+            except ResolveError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("formats")
+    @classmethod
+    def _check_formats(cls, value: list[str]) -> list[str]:
+        unknown = [f for f in value if f not in FORMATS]
+        if unknown:
+            raise ValueError(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+        return list(dict.fromkeys(["json", *value]))
+
+    @field_validator("fail_on")
+    @classmethod
+    def _check_fail_on(cls, value: str) -> str:
+        if value not in FAIL_ON:
+            raise ValueError(f"--fail-on {value!r}: choose from {', '.join(FAIL_ON)}")
+        return value
+
+    def check_files(self) -> None:
+        """Files named by the configuration must exist and be readable."""
+        for label, path in (
+            ("--ca-bundle", self.ca_bundle),
+            ("--baseline", self.baseline),
+            ("--waivers", self.waivers),
+        ):
+            if path is not None and not path.is_file():
+                raise ConfigError(f"{label} {path}: no such file")
+        if self.ca_bundle is not None:
+            text = self.ca_bundle.read_bytes()
+            if b"-----BEGIN CERTIFICATE-----" not in text:
+                raise ConfigError(f"--ca-bundle {self.ca_bundle}: no PEM certificate in the file")
+
+    def public_dict(self) -> dict[str, Any]:
+        """The configuration as recorded in report.json."""
+        return self.model_dump(mode="json")
+
+
+# complyscan.toml sections and the ScanConfig fields they fill.
+_TOML_SECTIONS: dict[str, dict[str, str]] = {
+    "scan": {
+        "url": "url",
+        "out": "out",
+        "max_pages": "max_pages",
+        "max_depth": "max_depth",
+        "workers": "workers",
+        "time_budget": "time_budget",
+        "resolve": "resolve",
+        "ca_bundle": "ca_bundle",
+        "chromium": "chromium",
+        "formats": "formats",
+        "screenshots": "screenshots",
+        "tls_all": "tls_all",
+        "tls_profile": "tls_profile",
+        "tls_slow": "tls_slow",
+        "cert_expiry_days": "cert_expiry_days",
+        "db": "db",
+    },
+    "scope": {
+        "hosts": "hosts",
+        "exclude_hosts": "exclude_hosts",
+        "paths": "paths",
+        "exclude_paths": "exclude_paths",
+        "first_party": "first_party",
+    },
+    "statement": {"url": "statement_url"},
+    "gate": {"fail_on": "fail_on", "baseline": "baseline", "waivers": "waivers"},
+}
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """complyscan.toml as ScanConfig fields; relative paths are relative to the file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"--config {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"--config {path}: cannot read it ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"--config {path}: not valid TOML ({exc})") from None
+    fields: dict[str, Any] = {}
+    for section, values in data.items():
+        if section in ("disclosed", "vendors"):
+            if not isinstance(values, list):
+                raise ConfigError(f"--config {path}: [[{section}]] must be an array of tables")
+            fields[section] = values
+            continue
+        mapping = _TOML_SECTIONS.get(section)
+        if mapping is None or not isinstance(values, dict):
+            raise ConfigError(f"--config {path}: unknown section [{section}]")
+        for key, value in values.items():
+            if key not in mapping:
+                raise ConfigError(f"--config {path}: unknown key {key!r} in [{section}]")
+            fields[mapping[key]] = value
+    for key in ("ca_bundle", "baseline", "waivers", "db"):
+        if key in fields and fields[key] and not Path(fields[key]).is_absolute():
+            fields[key] = str(path.parent / fields[key])
+    return fields
+
+
+def build_config(file: Path | None, overrides: dict[str, Any]) -> ScanConfig:
+    """The configuration from a file (if any) with command-line values on top."""
+    fields = read_toml(file) if file is not None else {}
+    for key, value in overrides.items():
+        if value is None or (key in ("resolve",) and not value):
+            continue
+        if key == "resolve":
+            fields["resolve"] = [*fields.get("resolve", []), *value]
+        else:
+            fields[key] = value
+    if "url" not in fields:
+        raise ConfigError("no URL to scan: give one on the command line or as [scan] url")
+    try:
+        config = ScanConfig(**fields)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error.get("loc", ())) or "configuration"
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        raise ConfigError(f"{where}: {message}") from None
+    config.check_files()
+    return config
