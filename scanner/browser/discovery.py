@@ -55,7 +55,7 @@ def find_chromium(explicit: str | None = None) -> Path:
 
 
 def chromium_version(path: Path) -> str | None:
-    """"Chromium 156.0.8078.73" or similar, or None when the binary will not say."""
+    """ "Chromium 156.0.8078.73" or similar, or None when the binary will not say."""
     try:
         out = subprocess.run(
             [str(path), "--version"], capture_output=True, text=True, timeout=30, check=False

@@ -1,0 +1,638 @@
+"""The crawl: Chromium via Playwright, breadth-first over the scope, a page per worker.
+
+Each worker keeps one page and navigates it (measured here: ~14 pages/s reusing a page against
+~3 pages/s with a fresh page per URL, on 2 cores). A page settles on network quiet with a cap,
+never a fixed sleep. Nothing is ever submitted: guard.js cancels submits in the page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    CDPSession,
+    Dialog,
+    Frame,
+    Playwright,
+    async_playwright,
+)
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page as PwPage
+
+from scanner.browser.network import NetworkLog, parse_set_cookie
+from scanner.model import Cookie, Form, FormField, Page, PIKind
+from scanner.net import Resolver, Trust
+from scanner.parties.domains import FirstParty
+from scanner.parties.leaks import make_canaries
+from scanner.parties.pi import classify_field, classify_form
+from scanner.scope import Scope, is_private_address, normalise_url
+
+log = logging.getLogger(__name__)
+
+_HERE = Path(__file__).resolve().parent
+_GUARD_JS = (_HERE / "guard.js").read_text(encoding="utf-8")
+_PROBE_JS = (_HERE / "page_probe.js").read_text(encoding="utf-8")
+
+QUIET_FLAGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+    "--no-default-browser-check",
+    "--disable-features=Translate,MediaRouter,OptimizationHints,InterestFeedContentSuggestions",
+]
+
+# Requests to literal addresses go through this route, so that a page cannot turn the scanner
+# into a probe of the network it runs in (a CI runner's metadata service, say).
+_ADDRESS_URL = re.compile(
+    r"^[a-z]+://(\[[0-9a-fA-F:.]+\]|\d+\.\d+\.\d+\.\d+|localhost)(:\d+)?(/|$)"
+)
+
+_STATEMENT_WORDS = re.compile(
+    r"privacy|data[- ]protection|personal[- ]information|プライバシー|個人情報", re.IGNORECASE
+)
+
+
+def _statement_link_score(href: str, text: str, in_footer: bool) -> int:
+    """How much a link looks like the privacy statement's (0: not at all)."""
+    try:
+        from scanner.statement.find import is_statement_link
+    except ImportError:  # the statement module not present: a plain keyword test
+        hit = _STATEMENT_WORDS.search(text) or _STATEMENT_WORDS.search(href)
+        return (2 if in_footer else 1) if hit else 0
+    return int(is_statement_link(href, text, in_footer=in_footer))
+
+
+class CrawlError(RuntimeError):
+    """The crawl could not start (browser missing or refusing to launch)."""
+
+
+@dataclass
+class CrawlSettings:
+    """Everything the crawl needs to know."""
+
+    start_urls: list[str]
+    scope: Scope
+    first_party: FirstParty
+    resolver: Resolver
+    trust: Trust
+    chromium: Path
+    max_pages: int = 50
+    max_depth: int = 20
+    workers: int = field(default_factory=lambda: os.cpu_count() or 2)
+    nav_timeout_s: float = 20.0
+    quiet_s: float = 0.5
+    settle_cap_s: float = 5.0
+    time_budget_s: float | None = None
+    screenshots_dir: Path | None = None
+    headless: bool = True
+    leak_probe: bool = True
+    """Type canary values into personal-information fields (never submitted) and watch where
+    they go."""
+    keep_documents: int = 20
+    """How many statement-like pages keep their rendered HTML for the statement reader."""
+
+
+@dataclass
+class CrawlStats:
+    """How the crawl went, for the summary and the notes."""
+
+    pages: int = 0
+    failed: int = 0
+    skipped_private: list[str] = field(default_factory=list)
+    limit_reached: str | None = None
+    chromium_version: str | None = None
+
+
+PageSink = Callable[[Page], Awaitable[None]]
+
+
+def _spki_b64(pem: bytes) -> str:
+    cert = x509.load_pem_x509_certificate(pem)
+    der = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(der)
+    return base64.b64encode(digest.finalize()).decode()
+
+
+class BrowserEnvironment:
+    """A private HOME and profile for Chromium: trusted CAs and cookie settings of our own.
+
+    Third-party cookies are allowed (`cookie_controls_mode: 0`), as in an ordinary user's
+    browser, so the scan sees what such a visitor gets. A --ca-bundle is trusted through an NSS
+    database in the private HOME (certutil), which still reports expired or wrong-host
+    certificates; without certutil, errors are ignored for chains that contain the bundle's keys.
+    """
+
+    def __init__(self, trust: Trust) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="complyscan-browser-"))
+        self.home = self.root / "home"
+        self.profile = self.root / "profile"
+        (self.profile / "Default").mkdir(parents=True)
+        (self.profile / "Default" / "Preferences").write_text(
+            json.dumps({"profile": {"cookie_controls_mode": 0}}), encoding="utf-8"
+        )
+        self.home.mkdir()
+        self.extra_args: list[str] = []
+        pems = trust.bundle_pems()
+        if pems and not self._trust_with_nss(pems):
+            spkis = ",".join(_spki_b64(p) for p in pems)
+            self.extra_args.append(f"--ignore-certificate-errors-spki-list={spkis}")
+
+    def _trust_with_nss(self, pems: list[bytes]) -> bool:
+        certutil = shutil.which("certutil")
+        if certutil is None:
+            return False
+        nssdb = self.home / ".pki" / "nssdb"
+        nssdb.mkdir(parents=True)
+        db = f"sql:{nssdb}"
+        try:
+            subprocess.run(
+                [certutil, "-d", db, "-N", "--empty-password"], check=True, capture_output=True
+            )
+            for index, pem in enumerate(pems):
+                path = self.root / f"ca-{index}.pem"
+                path.write_bytes(pem)
+                subprocess.run(
+                    [certutil, "-d", db, "-A", "-t", "C,,", "-n", f"ca-{index}", "-i", str(path)],
+                    check=True,
+                    capture_output=True,
+                )
+        except (OSError, subprocess.CalledProcessError) as exc:
+            log.warning("could not trust the CA bundle through NSS: %s", exc)
+            return False
+        return True
+
+    def env(self) -> dict[str, str | float | bool]:
+        """The environment Chromium runs with."""
+        return {**os.environ, "HOME": str(self.home)}
+
+    def cleanup(self) -> None:
+        """Remove the private HOME and profile."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@dataclass
+class _Tab:
+    """One worker's page and its network recorder."""
+
+    page: PwPage
+    cdp: CDPSession
+    net: NetworkLog
+    popups: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Run a handler's work in the background, keeping a reference until it ends."""
+        task = asyncio.ensure_future(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def dismiss(self, dialog: Dialog) -> None:
+        """Alerts, confirms, prompts and beforeunload never wait for a person."""
+        self.dialogs.append(f"{dialog.type}: {dialog.message[:200]}")
+        self.spawn(dialog.dismiss())
+
+    def reset(self) -> None:
+        """A new page begins."""
+        self.net.reset()
+        self.popups.clear()
+        self.dialogs.clear()
+
+
+class Crawler:
+    """Crawls breadth-first from the start URLs and hands each finished Page to `sink`."""
+
+    def __init__(self, settings: CrawlSettings, sink: PageSink) -> None:
+        self.settings = settings
+        self.sink = sink
+        self.stats = CrawlStats()
+        self._queue: asyncio.Queue[tuple[str, int]] = asyncio.Queue()
+        self._seen: set[str] = set()
+        self._claimed = 0
+        self._started = 0.0
+        self._env = BrowserEnvironment(settings.trust)
+        self._playwright: Playwright | None = None
+        self._context: BrowserContext | None = None
+        self._lenient: BrowserContext | None = None
+        self._lenient_browser: Browser | None = None
+        self._lenient_lock = asyncio.Lock()
+        self.statement_candidates: dict[str, int] = {}
+        """Normalised URLs of links that look like the statement's, with their best score."""
+        self.documents: dict[str, str] = {}
+        """Rendered HTML of statement-like pages, by normalised URL."""
+
+    # -- public ------------------------------------------------------------------------------
+
+    def mark_seen(self, url: str) -> None:
+        """A URL already visited (a resumed scan): never visit it again."""
+        self._seen.add(normalise_url(url))
+
+    def enqueue(self, url: str, depth: int) -> bool:
+        """Queue a URL unless seen, out of scope, or past the limits. True when queued."""
+        url = normalise_url(url)
+        if url in self._seen or depth > self.settings.max_depth:
+            return False
+        if not self.settings.scope.contains(url):
+            return False
+        host = urlsplit(url).hostname or ""
+        if is_private_address(host) and not self._address_allowed(host):
+            self.stats.skipped_private.append(url)
+            self._seen.add(url)
+            return False
+        self._seen.add(url)
+        self._queue.put_nowait((url, depth))
+        return True
+
+    async def run(self) -> CrawlStats:
+        """Crawl until the queue is empty or a limit is reached."""
+        self._started = time.monotonic()
+        for url in self.settings.start_urls:
+            self._seen.discard(normalise_url(url))
+            self.enqueue(url, 0)
+        try:
+            await self._launch()
+            tabs = [await self._new_tab() for _ in range(max(1, self.settings.workers))]
+            workers = [asyncio.create_task(self._worker(tab)) for tab in tabs]
+            try:
+                await self._queue.join()
+            finally:
+                for task in workers:
+                    task.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
+        finally:
+            await self._close()
+        return self.stats
+
+    # -- browser -----------------------------------------------------------------------------
+
+    def _address_allowed(self, host: str) -> bool:
+        resolver = self.settings.resolver
+        return (
+            resolver.covers(host)
+            or any(r.address == host.strip("[]") for r in resolver.rules)
+            or self.settings.scope.host_in_scope(host)
+        )
+
+    def _args(self) -> list[str]:
+        args = ["--no-sandbox", *QUIET_FLAGS, *self._env.extra_args]
+        rules = self.settings.resolver.chromium_rules()
+        if rules:
+            args.append(f"--host-resolver-rules={rules}")
+        return args
+
+    async def _launch(self) -> None:
+        self._playwright = await async_playwright().start()
+        try:
+            self._context = await self._playwright.chromium.launch_persistent_context(
+                str(self._env.profile),
+                executable_path=str(self.settings.chromium),
+                headless=self.settings.headless,
+                args=self._args(),
+                env=self._env.env(),
+                accept_downloads=False,
+                viewport={"width": 1280, "height": 900},
+                service_workers="block",
+            )
+        except PlaywrightError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            raise CrawlError(f"the browser could not start: {first}") from None
+        await self._prepare_context(self._context)
+        self.stats.chromium_version = (
+            self._context.browser.version if self._context.browser else None
+        )
+
+    async def _prepare_context(self, context: BrowserContext) -> None:
+        await context.add_init_script(_GUARD_JS)
+        await context.route(_ADDRESS_URL, self._guard_address)
+
+    async def _guard_address(self, route: Any) -> None:
+        host = urlsplit(route.request.url).hostname or ""
+        if is_private_address(host) and not self._address_allowed(host):
+            log.info("blocked a request to a private address: %s", route.request.url)
+            self.stats.skipped_private.append(route.request.url)
+            await route.abort("addressunreachable")
+        else:
+            await route.continue_()
+
+    @staticmethod
+    async def _close_popup(tab: _Tab, popup: PwPage) -> None:
+        """A window a page's script opened is recorded, then closed: it is not ours to keep."""
+        tab.popups.append(popup.url)
+        with contextlib.suppress(PlaywrightError):
+            await popup.close()
+
+    async def _new_tab(self, context: BrowserContext | None = None) -> _Tab:
+        context = context or self._context
+        assert context is not None
+        page = await context.new_page()
+        cdp = await context.new_cdp_session(page)
+        net = NetworkLog()
+        tab = _Tab(page, cdp, net)
+        page.on("dialog", tab.dismiss)
+        page.on("popup", lambda popup: tab.spawn(self._close_popup(tab, popup)))
+        cdp.on("Network.requestWillBeSent", net.on_request_will_be_sent)
+        cdp.on("Network.requestWillBeSentExtraInfo", net.on_request_extra_info)
+        cdp.on("Network.responseReceived", net.on_response_received)
+        cdp.on("Network.responseReceivedExtraInfo", net.on_response_extra_info)
+        cdp.on("Network.loadingFinished", net.on_loading_done)
+        cdp.on("Network.loadingFailed", net.on_loading_done)
+        await cdp.send("Network.enable", {"maxPostDataSize": 65536})
+        return tab
+
+    async def _lenient_tab(self) -> _Tab:
+        """A tab that ignores certificate errors: for pages whose host's certificate is bad."""
+        async with self._lenient_lock:
+            if self._lenient is None:
+                assert self._playwright is not None
+                self._lenient_browser = await self._playwright.chromium.launch(
+                    executable_path=str(self.settings.chromium),
+                    headless=self.settings.headless,
+                    args=self._args(),
+                    env=self._env.env(),
+                )
+                self._lenient = await self._lenient_browser.new_context(
+                    ignore_https_errors=True, accept_downloads=False, service_workers="block"
+                )
+                await self._prepare_context(self._lenient)
+        return await self._new_tab(self._lenient)
+
+    async def _close(self) -> None:
+        for closer in (self._lenient, self._lenient_browser, self._context):
+            if closer is not None:
+                with contextlib.suppress(Exception):
+                    await closer.close()
+        if self._playwright is not None:
+            with contextlib.suppress(Exception):
+                await self._playwright.stop()
+        self._env.cleanup()
+
+    # -- workers -----------------------------------------------------------------------------
+
+    def _out_of_budget(self) -> str | None:
+        if self._claimed >= self.settings.max_pages:
+            return f"max-pages ({self.settings.max_pages}) reached"
+        budget = self.settings.time_budget_s
+        if budget is not None and time.monotonic() - self._started > budget:
+            return f"time budget ({budget:g} s) used up"
+        return None
+
+    async def _worker(self, tab: _Tab) -> None:
+        while True:
+            url, depth = await self._queue.get()
+            try:
+                limit = self._out_of_budget()
+                if limit:
+                    self.stats.limit_reached = limit
+                    continue
+                self._claimed += 1
+                tab, page = await self._visit(tab, url, depth)
+                self.stats.pages += 1
+                if page.error:
+                    self.stats.failed += 1
+                for link in page.links:
+                    self.enqueue(link, depth + 1)
+                await self.sink(page)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a hostile page must never end the crawl
+                log.warning("page %s failed: %s", url, exc)
+            finally:
+                self._queue.task_done()
+
+    async def _visit(self, tab: _Tab, url: str, depth: int) -> tuple[_Tab, Page]:
+        """Load one URL and read what it did. Returns the tab to use next (fresh after a crash)."""
+        started = time.monotonic()
+        record = Page(url=url, depth=depth)
+        tab.reset()
+        error: str | None = None
+        response = None
+        try:
+            response = await tab.page.goto(
+                url, wait_until="load", timeout=self.settings.nav_timeout_s * 1000
+            )
+        except PlaywrightError as exc:
+            error = _first_line(exc)
+        if error and "ERR_CERT" in error:
+            # The certificate error is evidence about the host (the TLS scan reports it); the
+            # page is rendered once more with the error ignored so its forms are still seen.
+            lenient = await self._lenient_tab()
+            try:
+                return tab, await self._read_after_cert_error(lenient, record, error, started)
+            finally:
+                with contextlib.suppress(PlaywrightError):
+                    await lenient.page.close()
+        if (error and tab.page.is_closed()) or "crash" in (error or "").lower():
+            tab = await self._replace_tab(tab)
+        await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)
+        record.error = error
+        await self._read_page(tab, record, response.status if response else None)
+        record.load_ms = int((time.monotonic() - started) * 1000)
+        return tab, record
+
+    async def _read_after_cert_error(
+        self, tab: _Tab, record: Page, error: str, started: float
+    ) -> Page:
+        response = None
+        try:
+            response = await tab.page.goto(
+                record.url, wait_until="load", timeout=self.settings.nav_timeout_s * 1000
+            )
+        except PlaywrightError as exc:
+            record.error = f"{error}; rendering again without the certificate check failed too"
+            log.info("lenient render of %s failed: %s", record.url, _first_line(exc))
+            return record
+        await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)
+        record.error = f"{error} (rendered again with the certificate error ignored)"
+        await self._read_page(tab, record, response.status if response else None)
+        record.load_ms = int((time.monotonic() - started) * 1000)
+        return record
+
+    async def _replace_tab(self, tab: _Tab) -> _Tab:
+        with contextlib.suppress(PlaywrightError):
+            await tab.page.close()
+        return await self._new_tab()
+
+    async def _read_page(self, tab: _Tab, record: Page, status: int | None) -> None:
+        page = tab.page
+        record.status = status
+        record.final_url = page.url if page.url and page.url != "about:blank" else None
+        final = record.final_url or record.url
+        record.https = final.startswith("https:")
+        if record.final_url:
+            self._seen.add(normalise_url(record.final_url))
+        fp = self.settings.first_party
+        requests = tab.net.finished_requests()
+        for request in requests:
+            request.third_party = not fp.is_first_party(request.url)
+        record.requests = requests
+        if page.is_closed():
+            record.error = record.error or "the page closed itself"
+            return
+        probes: list[tuple[Frame, dict[str, Any]]] = []
+        for frame in page.frames:
+            with contextlib.suppress(PlaywrightError):
+                probes.append((frame, await frame.evaluate(_PROBE_JS)))
+        cookies = list(tab.net.cookies)
+        fills: list[tuple[Frame, str, PIKind]] = []
+        for frame, probe in probes:
+            is_main = frame == page.main_frame
+            if is_main:
+                record.title = str(probe.get("title", ""))[:500]
+                record.mixed_content = [str(m) for m in probe.get("mixed", [])][:200]
+            for raw in probe.get("forms", []):
+                form = self._form_of(raw, None if is_main else str(probe.get("url")))
+                record.forms.append(form)
+                for raw_field, field_ in zip(raw.get("fields", []), form.fields, strict=False):
+                    if field_.pi_kind is not None:
+                        fills.append((frame, str(raw_field.get("mark", "")), field_.pi_kind))
+            for anchor in probe.get("anchors", []):
+                href = str(anchor.get("href", ""))
+                if not href.startswith(("http:", "https:")):
+                    continue
+                score = _statement_link_score(href, str(anchor.get("text", "")), anchor["footer"])
+                if score and is_main:
+                    record.has_statement_link = True
+                    if href not in record.statement_links:
+                        record.statement_links.append(href)
+                    key = normalise_url(href)
+                    self.statement_candidates[key] = max(
+                        score, self.statement_candidates.get(key, 0)
+                    )
+                if self.settings.scope.contains(href):
+                    record.links.append(href)
+            for src in probe.get("frames", []):
+                if self.settings.scope.contains(str(src)):
+                    record.links.append(str(src))
+            for write in probe.get("cookieWrites", []):
+                attrs = parse_set_cookie(str(write.get("cookie", "")))
+                if attrs["name"]:
+                    attrs["domain"] = attrs["domain"] or (
+                        urlsplit(str(probe["url"])).hostname or ""
+                    )
+                    cookies.append(Cookie(**attrs, set_by=write.get("script") or probe["url"]))
+        for cookie in cookies:
+            cookie.page_url = final
+            domain = cookie.domain.lstrip(".") or (urlsplit(cookie.set_by or final).hostname or "")
+            cookie.domain = cookie.domain or domain
+            cookie.third_party = not fp.is_first_party(domain)
+        record.cookies = cookies
+        record.links = list(dict.fromkeys(record.links))
+        record.popups = list(tab.popups)
+        record.dialogs = list(tab.dialogs)
+        await self._keep_document(page, record)
+        if self.settings.screenshots_dir is not None:
+            await self._screenshot_forms(page, record)
+        if fills and self.settings.leak_probe:
+            await self._probe_leaks(tab, record, fills)
+
+    async def _keep_document(self, page: PwPage, record: Page) -> None:
+        """Keep the rendered HTML of a page the statement reader may want."""
+        key = normalise_url(record.final_url or record.url)
+        wanted = key in self.statement_candidates or normalise_url(record.url) in (
+            self.statement_candidates
+        )
+        if not wanted or len(self.documents) >= self.settings.keep_documents:
+            return
+        with contextlib.suppress(PlaywrightError):
+            self.documents[key] = await page.content()
+
+    async def _probe_leaks(
+        self, tab: _Tab, record: Page, fills: list[tuple[Frame, str, PIKind]]
+    ) -> None:
+        """Type a unique canary into each personal-information field, never submit, and keep
+        every request that follows: the parties stage searches them for the canaries."""
+        canaries = make_canaries(sorted({kind for _, _, kind in fills}), seed=record.url)
+        for frame, mark, kind in fills[:40]:
+            field_ = frame.locator(f'[data-complyscan-field="{mark}"]').first
+            with contextlib.suppress(PlaywrightError):
+                await field_.fill(canaries[kind], timeout=1000)
+                await field_.dispatch_event("change", timeout=1000)
+                await field_.blur(timeout=1000)
+        record.probe_values = {str(k): v for k, v in canaries.items()}
+        await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)
+        requests = tab.net.finished_requests()
+        for request in requests:
+            request.third_party = not self.settings.first_party.is_first_party(request.url)
+        record.requests = requests
+
+    def _form_of(self, raw: dict[str, Any], frame_url: str | None) -> Form:
+        fields = [
+            FormField(
+                tag=str(f.get("tag", "")),
+                type=str(f.get("type", "")),
+                name=str(f.get("name", ""))[:200],
+                id=str(f.get("id", ""))[:200],
+                autocomplete=str(f.get("autocomplete", ""))[:200],
+                label=str(f.get("label", ""))[:200],
+                pi_kind=classify_field(
+                    tag=str(f.get("tag", "")),
+                    type=str(f.get("type", "")),
+                    name=str(f.get("name", "")),
+                    id=str(f.get("id", "")),
+                    autocomplete=str(f.get("autocomplete", "")),
+                    label=str(f.get("label", "")),
+                ),
+            )
+            for f in raw.get("fields", [])[:200]
+        ]
+        collects_pi, kinds = classify_form(fields)
+        actions = [str(raw.get("action", ""))] + [str(a) for a in raw.get("formactions", [])]
+        return Form(
+            action=actions[0],
+            method=str(raw.get("method", "get")),
+            selector=str(raw.get("selector", ""))[:300],
+            frame_url=frame_url,
+            fields=fields,
+            collects_pi=collects_pi,
+            pi_kinds=kinds,
+            other_actions=actions[1:],
+        )
+
+    async def _screenshot_forms(self, page: PwPage, record: Page) -> None:
+        directory = self.settings.screenshots_dir
+        assert directory is not None
+        for index, form in enumerate(record.forms):
+            if not form.collects_pi or form.frame_url or form.method == "script":
+                continue
+            directory.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^a-zA-Z0-9]+", "-", record.url.split("://", 1)[-1])[:80]
+            path = directory / f"{name}-form{index}.png"
+            try:
+                await page.locator(form.selector).first.screenshot(path=str(path), timeout=2000)
+                form.screenshot = str(path)
+            except PlaywrightError:
+                continue
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first.removeprefix("Page.goto: ")[:300]

@@ -1,0 +1,215 @@
+"""What one page's visit did on the network, recorded from Chrome DevTools Protocol events.
+
+CDP is used rather than Playwright's request events because it carries what a privacy scan
+needs and Playwright does not expose: the initiating script, Set-Cookie headers with the
+browser's reasons for blocking them, and sendBeacon/ping requests typed as such.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from scanner.model import Cookie, Request
+
+MAX_POST_DATA = 16_384
+"""Request bodies are kept up to this many characters: enough for leak probes and evidence."""
+
+_RECORDED_SCHEMES = ("http:", "https:", "ws:", "wss:")
+
+
+def _initiator_url(initiator: dict[str, Any]) -> str | None:
+    """The script that caused a request: the top frame of the initiator's stack, else its URL."""
+    stack = initiator.get("stack") or {}
+    while stack:
+        for frame in stack.get("callFrames") or ():
+            url = frame.get("url")
+            if url:
+                return str(url)
+        stack = stack.get("parent") or {}
+    url = initiator.get("url")
+    return str(url) if url else None
+
+
+def parse_set_cookie(line: str) -> dict[str, Any]:
+    """The attributes of one Set-Cookie line (or a document.cookie assignment)."""
+    parts = [p.strip() for p in line.split(";")]
+    name, _, value = parts[0].partition("=")
+    out: dict[str, Any] = {
+        "name": name.strip(),
+        "value": value.strip(),
+        "domain": "",
+        "path": "/",
+        "secure": False,
+        "http_only": False,
+        "same_site": None,
+        "expires": None,
+    }
+    for attr in parts[1:]:
+        key, _, val = attr.partition("=")
+        key = key.strip().lower()
+        val = val.strip()
+        if key == "domain":
+            out["domain"] = val.lower()
+        elif key == "path":
+            out["path"] = val or "/"
+        elif key == "secure":
+            out["secure"] = True
+        elif key == "httponly":
+            out["http_only"] = True
+        elif key == "samesite":
+            out["same_site"] = val.capitalize() or None
+        elif key == "max-age":
+            with contextlib.suppress(ValueError):
+                out["expires"] = time.time() + int(val)
+        elif key == "expires" and out["expires"] is None:
+            with contextlib.suppress(TypeError, ValueError):
+                out["expires"] = parsedate_to_datetime(val).timestamp()
+    return out
+
+
+@dataclass
+class NetworkLog:
+    """Requests and attempted cookies of the page a worker is on; reset for each navigation."""
+
+    requests: dict[str, Request] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    cookies: list[Cookie] = field(default_factory=list)
+    inflight: set[str] = field(default_factory=set)
+    last_activity: float = field(default_factory=time.monotonic)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _redirects: dict[str, int] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        """Forget everything: a new page begins."""
+        self.requests.clear()
+        self.order.clear()
+        self.cookies.clear()
+        self.inflight.clear()
+        self._redirects.clear()
+        self._touch()
+
+    def _touch(self) -> None:
+        self.last_activity = time.monotonic()
+        self.changed.set()
+
+    def _key(self, request_id: str) -> str:
+        hops = self._redirects.get(request_id, 0)
+        return f"{request_id}#{hops}" if hops else request_id
+
+    # -- CDP event handlers ------------------------------------------------------------------
+
+    def on_request_will_be_sent(self, event: dict[str, Any]) -> None:
+        """Network.requestWillBeSent: a request starts (or a redirect hop continues one)."""
+        req = event.get("request") or {}
+        url = str(req.get("url", ""))
+        if not url.startswith(_RECORDED_SCHEMES):
+            return
+        request_id = str(event.get("requestId"))
+        redirected_from = None
+        if event.get("redirectResponse") is not None and request_id in self.inflight:
+            previous = self.requests.get(self._key(request_id))
+            if previous is not None:
+                previous.status = int(event["redirectResponse"].get("status") or 0) or None
+                redirected_from = previous.url
+            self._redirects[request_id] = self._redirects.get(request_id, 0) + 1
+        post_data = req.get("postData")
+        if post_data is None and req.get("postDataEntries"):
+            post_data = "".join(str(e.get("bytes", "")) for e in req["postDataEntries"])
+        headers = {str(k): str(v) for k, v in (req.get("headers") or {}).items()}
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+        key = self._key(request_id)
+        self.requests[key] = Request(
+            url=url,
+            method=str(req.get("method", "GET")),
+            resource_type=str(event.get("type") or "other").lower(),
+            initiator=_initiator_url(event.get("initiator") or {}),
+            redirected_from=redirected_from,
+            post_data_size=len(post_data or ""),
+            content_type=content_type,
+            post_data=(post_data or None) and str(post_data)[:MAX_POST_DATA],
+            headers=headers,
+        )
+        self.order.append(key)
+        self.inflight.add(request_id)
+        self._touch()
+
+    def on_request_extra_info(self, event: dict[str, Any]) -> None:
+        """Network.requestWillBeSentExtraInfo: the headers really sent (Cookie, Referer)."""
+        record = self.requests.get(self._key(str(event.get("requestId"))))
+        if record is not None:
+            for k, v in (event.get("headers") or {}).items():
+                record.headers.setdefault(str(k), str(v))
+
+    def on_response_received(self, event: dict[str, Any]) -> None:
+        """Network.responseReceived: the status of the final hop."""
+        record = self.requests.get(self._key(str(event.get("requestId"))))
+        if record is not None:
+            record.status = int((event.get("response") or {}).get("status") or 0) or None
+        self._touch()
+
+    def on_response_extra_info(self, event: dict[str, Any]) -> None:
+        """Network.responseReceivedExtraInfo: every Set-Cookie, with why the browser blocked it."""
+        headers = event.get("headers") or {}
+        lines: list[str] = []
+        for k, v in headers.items():
+            if str(k).lower() == "set-cookie":
+                lines.extend(line for line in str(v).split("\n") if line.strip())
+        if not lines:
+            return
+        blocked: dict[str, list[str]] = {}
+        for item in event.get("blockedCookies") or ():
+            reasons = [str(r) for r in item.get("blockedReasons") or ()]
+            blocked[str(item.get("cookieLine", ""))] = reasons
+        record = self.requests.get(self._key(str(event.get("requestId"))))
+        source = record.url if record is not None else None
+        for line in lines:
+            attrs = parse_set_cookie(line)
+            if not attrs["name"]:
+                continue
+            reasons = blocked.get(line, [])
+            self.cookies.append(
+                Cookie(**attrs, set_by=source, stored=not reasons, blocked_reasons=reasons)
+            )
+
+    def on_loading_done(self, event: dict[str, Any]) -> None:
+        """Network.loadingFinished / loadingFailed: the request is no longer in flight."""
+        request_id = str(event.get("requestId"))
+        if "errorText" in event:
+            record = self.requests.get(self._key(request_id))
+            if record is not None:
+                reason = event.get("blockedReason") or event.get("errorText")
+                record.failure = str(reason)
+        self.inflight.discard(request_id)
+        self._touch()
+
+    # -- settling ---------------------------------------------------------------------------
+
+    async def wait_for_quiet(self, quiet_s: float, cap_s: float) -> bool:
+        """Return once no request has been in flight for `quiet_s`, or after `cap_s` at most.
+
+        True when quiet was reached. Late beacons are caught because any request restarts the
+        quiet window; a quiet page costs only the window itself.
+        """
+        deadline = time.monotonic() + cap_s
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                return False
+            idle_for = now - self.last_activity
+            if not self.inflight and idle_for >= quiet_s:
+                return True
+            wait = (quiet_s - idle_for) if not self.inflight else (deadline - now)
+            self.changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self.changed.wait(), timeout=max(min(wait, deadline - now), 0.01)
+                )
+
+    def finished_requests(self) -> list[Request]:
+        """The requests in the order they were made."""
+        return [self.requests[k] for k in self.order if k in self.requests]
