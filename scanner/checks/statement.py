@@ -1,0 +1,83 @@
+"""Statement rules: is there a statement, is it linked, protected, and did it change?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from scanner.checks.base import CheckContext
+from scanner.model import Finding
+from scanner.scope import normalise_url
+
+
+def check_statement_not_found(ctx: CheckContext) -> Iterator[Finding]:
+    """statement-not-found: no privacy statement can be found."""
+    if ctx.statement is not None or not ctx.result.pages:
+        return
+    yield ctx.finding(
+        "statement-not-found",
+        f"No privacy statement was found on {ctx.result.target}: none configured, none linked "
+        f"from {len(ctx.result.pages)} page(s), none at the common paths.",
+        location=ctx.result.target,
+        page_url=ctx.result.target,
+        evidence={"pages_crawled": len(ctx.result.pages)},
+    )
+
+
+def check_statement_not_linked(ctx: CheckContext) -> Iterator[Finding]:
+    """statement-not-linked: a page with a PI form has no link to the statement."""
+    statement = ctx.statement
+    target = normalise_url(statement.url) if statement else None
+    for page in ctx.pi_pages():
+        links = {normalise_url(u) for u in page.statement_links}
+        if target is not None and (target in links or normalise_url(page.url) == target):
+            continue
+        if target is None and page.has_statement_link:
+            continue
+        yield ctx.finding(
+            "statement-not-linked",
+            f"{page.url} collects personal information but does not link the privacy statement.",
+            location=page.url,
+            page_url=page.url,
+            host=urlsplit(page.url).hostname,
+            evidence={"statement_url": statement.url if statement else None},
+        )
+
+
+def check_statement_over_http(ctx: CheckContext) -> Iterator[Finding]:
+    """statement-over-http: the statement itself is served over plain HTTP."""
+    statement = ctx.statement
+    if statement is None or statement.url.startswith("https:"):
+        return
+    yield ctx.finding(
+        "statement-over-http",
+        f"The privacy statement is served over plain HTTP at {statement.url}.",
+        location=statement.url,
+        page_url=statement.url,
+        host=urlsplit(statement.url).hostname,
+        evidence={"url": statement.url},
+        claim=ctx.claim(("transport-encryption",)),
+    )
+
+
+def check_statement_changed(ctx: CheckContext) -> Iterator[Finding]:
+    """statement-changed: the statement's text changed since the previous scan."""
+    before, now = ctx.previous_statement, ctx.statement
+    if before is None or now is None or before.sha256 == now.sha256:
+        return
+    import difflib
+
+    diff = list(
+        difflib.unified_diff(
+            before.text.splitlines(), now.text.splitlines(), "before", "now", lineterm="", n=1
+        )
+    )
+    yield ctx.finding(
+        "statement-changed",
+        f"The privacy statement at {now.url} changed since the previous scan "
+        f"({sum(1 for d in diff if d.startswith(('+', '-')) and d[:3] not in ('+++', '---'))} "
+        f"line(s)).",
+        location=now.url,
+        page_url=now.url,
+        evidence={"before_sha256": before.sha256, "sha256": now.sha256, "diff": diff[:200]},
+    )
