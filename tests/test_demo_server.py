@@ -3,20 +3,25 @@ test root, the way the scanner will make them."""
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 import time
 import warnings
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from scanner.demo.pki import TestPKI
 from scanner.demo.server import Host, Incoming, Response, SiteServer, TlsSettings
+from scanner.demo.site import DemoInfo, start_demo
 from scanner.net import ResolveRule
+from scanner.resources import rules_dir
 
 HSTS = "max-age=31536000"
 
@@ -355,3 +360,248 @@ def test_ephemeral_ports_when_standard_ports_are_not_wanted(pki: TestPKI) -> Non
 def test_duplicate_names_are_refused(pki: TestPKI) -> None:
     with pytest.raises(ValueError):
         SiteServer([Host("a.test"), Host("b.test", aliases=["a.test"])], pki)
+
+
+# -- the bundled demo site --------------------------------------------------------------------
+
+FIRST_PARTY = [
+    "www.northwind.test",
+    "news.northwind.test",
+    "members.northwind.test",
+    "orders.northwind.test",
+    "help.northwind.test",
+]
+THIRD_PARTY_ADS = ["connect.facebook.net", "www.facebook.com", "static.hotjar.com", "in.hotjar.com"]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SiteServer, DemoInfo]]:
+    server, info = start_demo(tmp_path_factory.mktemp("demo"))
+    with server:
+        yield server, info
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SiteServer, DemoInfo]]:
+    server, info = start_demo(tmp_path_factory.mktemp("clean"), "clean")
+    with server:
+        yield server, info
+
+
+def _fetch(server: SiteServer, url: str, **options: Any) -> httpx.Response:
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return _get(server, parts.hostname or "", path, parts.scheme, **options)
+
+
+def _forms(page: str) -> list[str]:
+    return re.findall(r'<form method="post" action="([^"]+)"', page)
+
+
+def _every_text_body(server: SiteServer) -> dict[str, str]:
+    """Each text route of each host, as served."""
+    bodies = {}
+    for host in server.hosts:
+        for path, route in host.routes.items():
+            if isinstance(route, Response) and isinstance(route.body, str):
+                bodies[f"{host.name}{path}"] = server.substitute(route.body)
+    return bodies
+
+
+def test_demo_info_names_every_host_and_the_disclosed_analytics(
+    demo: tuple[SiteServer, DemoInfo],
+) -> None:
+    server, info = demo
+
+    assert info.start_url(server) == server.url("www.northwind.test")
+    assert set(info.resolve_hosts) >= {*FIRST_PARTY, *THIRD_PARTY_ADS, "www.google-analytics.com"}
+    assert {rule.split(":")[0] for rule in server.resolve_rules()} == set(info.resolve_hosts)
+    (analytics,) = info.disclosed
+    assert analytics.vendor == "Google Analytics"
+    assert analytics.domains == ["google-analytics.com", "googletagmanager.com"]
+    assert analytics.purpose == "access analysis"
+
+
+def test_every_planted_violation_names_a_catalogue_rule(demo: tuple[SiteServer, DemoInfo]) -> None:
+    catalogue = (rules_dir() / "catalogue.yaml").read_text()
+    planted = {v.rule_id for v in demo[1].violations}
+
+    assert planted >= {
+        "pi-form-over-http",
+        "pi-form-posts-to-http",
+        "mixed-content-on-pi-page",
+        "tls-legacy-protocol",
+        "tls-weak-cipher",
+        "tls-profile-noncompliant",
+        "tls-cert-invalid",
+        "tls-cert-expiring",
+        "hsts-missing",
+        "http-not-redirected",
+        "cookie-not-secure",
+        "pi-form-posts-to-third-party",
+        "pi-sent-to-third-party",
+        "statement-not-linked",
+        "advertising-tracker",
+    }
+    assert all(rule in catalogue for rule in planted)
+
+
+def test_demo_pages_are_served_with_placeholders_filled_and_no_outside_urls(
+    demo: tuple[SiteServer, DemoInfo], clean: tuple[SiteServer, DemoInfo]
+) -> None:
+    for server, info in (demo, clean):
+        for where, body in _every_text_body(server).items():
+            assert "{{" not in body, where
+            for host in re.findall(r"https?://([a-z0-9.-]+)", body):
+                assert host in info.resolve_hosts or host == "www.w3.org", (where, host)
+
+
+def test_demo_statement_makes_the_promises_the_violations_break(
+    demo: tuple[SiteServer, DemoInfo],
+) -> None:
+    server, info = demo
+    text = _get(server, "www.northwind.test", info.statement_path).text
+
+    for phrase in (
+        "SSL/TLS encryption",
+        "never disclose or provide your personal information to third parties",
+        "required by law",
+        "access analysis service",
+        "web beacons",
+        "cookies",
+        "turn cookies off",
+        "access logs",
+        "IP address",
+        "privacy@northwind.test",
+    ):
+        assert phrase in text
+
+
+def test_demo_legacy_member_host(demo: tuple[SiteServer, DemoInfo]) -> None:
+    server, _ = demo
+    legacy = _client_context(
+        server, minimum_version=ssl.TLSVersion.TLSv1, maximum_version=ssl.TLSVersion.TLSv1
+    )
+    legacy.set_ciphers("AES128-SHA:@SECLEVEL=0")
+
+    with _handshake(server, "members.northwind.test", legacy) as tls:
+        assert (tls.version(), tls.cipher()) == ("TLSv1", ("AES128-SHA", "SSLv3", 128))
+    page = _get(server, "members.northwind.test")
+    assert "strict-transport-security" not in page.headers
+    over_http = _get(server, "members.northwind.test", "/", "http")
+    assert over_http.status_code == 200 and 'type="password"' in over_http.text
+
+
+def test_demo_bad_certificates(demo: tuple[SiteServer, DemoInfo]) -> None:
+    server, _ = demo
+
+    with pytest.raises(ssl.SSLCertVerificationError) as failure:
+        _handshake(server, "orders.northwind.test", _client_context(server)).close()
+    assert failure.value.verify_message == "certificate has expired"
+    order_page = _get(server, "www.northwind.test", "/order").text
+    assert _forms(order_page) == [server.url("orders.northwind.test", "/checkout")]
+    _handshake(server, "help.northwind.test", _client_context(server)).close()
+    left = server.cert_of("help.northwind.test").not_after - datetime.now(UTC)
+    assert timedelta(days=9) < left <= timedelta(days=10)
+
+
+def test_demo_newsletter_is_plain_http_only(demo: tuple[SiteServer, DemoInfo]) -> None:
+    server, _ = demo
+    page = _get(server, "news.northwind.test", "/", "http")
+
+    assert page.status_code == 200 and 'type="email"' in page.text
+    assert _forms(page.text) == [server.url("www.northwind.test", "/newsletter/subscribe")]
+    with pytest.raises(httpx.ConnectError):
+        _get(server, "news.northwind.test")
+
+
+def test_demo_form_actions(demo: tuple[SiteServer, DemoInfo]) -> None:
+    server, _ = demo
+
+    catalogue = _forms(_get(server, "www.northwind.test", "/catalogue").text)
+    assert catalogue == [server.url("www.northwind.test", "/catalogue/send", "http")]
+    partners = _forms(_get(server, "www.northwind.test", "/partners").text)
+    assert partners == [server.url("forms.formfleet.test", "/f/northwind-stockists")]
+    assert _fetch(server, partners[0], method="POST", data={"email": "x@y.test"}).is_success
+
+
+def test_demo_contact_page_mixed_content_and_insecure_cookie(
+    demo: tuple[SiteServer, DemoInfo],
+) -> None:
+    server, _ = demo
+    page = _get(server, "www.northwind.test", "/contact")
+
+    assert f'<img src="{server.url("www.northwind.test", "/img/teapot.svg", "http")}"' in page.text
+    assert (
+        f'<script src="{server.url("www.northwind.test", "/js/contact.js", "http")}"' in page.text
+    )
+    cookie = page.headers["set-cookie"]
+    assert cookie.startswith("nw_session=") and "secure" not in cookie.lower()
+    assert _get(server, "www.northwind.test", "/img/teapot.svg").text.startswith("<svg")
+
+
+def test_demo_statement_link_missing_only_on_gift_cards(demo: tuple[SiteServer, DemoInfo]) -> None:
+    server, info = demo
+    link = f'href="{server.url("www.northwind.test", info.statement_path)}"'
+
+    for where, body in _every_text_body(server).items():
+        if "<form" in body:
+            assert (link in body) == (where != "www.northwind.test/gift-cards"), where
+
+
+def test_demo_third_party_tags(demo: tuple[SiteServer, DemoInfo]) -> None:
+    server, _ = demo
+    home = _get(server, "www.northwind.test").text
+
+    assert server.url("connect.facebook.net", "/en_US/fbevents.js") in home
+    assert server.url("www.googletagmanager.com", "/gtag/js?id=G-NW2025") in home
+    pixel = _get(server, "www.facebook.com", "/tr?id=4455667788&ev=PageView")
+    assert pixel.headers["content-type"] == "image/gif"
+    assert re.match(
+        r"fr=.*; Domain=\.facebook\.com; .*Secure; SameSite=None", pixel.headers["set-cookie"]
+    )
+    gtag = _get(server, "www.googletagmanager.com", "/gtag/js").text
+    assert server.url("www.google-analytics.com", "/g/collect") in gtag
+    assert "sendBeacon" in gtag and "_ga=" in gtag
+    assert _get(server, "www.google-analytics.com", "/g/collect?v=2").status_code == 200
+
+    wholesale = _get(server, "www.northwind.test", "/wholesale").text
+    recorder_url = server.url("static.hotjar.com", "/c/hotjar-3141592.js?sv=6")
+    assert recorder_url in wholesale
+    recorder = _fetch(server, recorder_url).text
+    assert server.url("in.hotjar.com", "/api/v2/client/sites/3141592") in recorder
+    assert "btoa(" in recorder and "field.value" in recorder
+    posted = _get(
+        server,
+        "in.hotjar.com",
+        "/api/v2/client/sites/3141592/recording",
+        method="POST",
+        content=b'{"field":"email","value":"a@b.test"}',
+    )
+    assert posted.status_code == 204
+    assert b"a@b.test" in server.requests_to("in.hotjar.com", "POST")[-1].body
+
+
+def test_clean_demo_fixes_every_violation(clean: tuple[SiteServer, DemoInfo]) -> None:
+    server, info = clean
+    legacy = _client_context(server, maximum_version=ssl.TLSVersion.TLSv1)
+
+    assert info.violations == []
+    assert not {*THIRD_PARTY_ADS, "forms.formfleet.test"} & set(info.resolve_hosts)
+    for host in FIRST_PARTY:
+        _handshake(server, host, _client_context(server)).close()
+        with pytest.raises(ssl.SSLError):
+            _handshake(server, host, legacy).close()
+        assert server.cert_of(host).kind == "good"
+        page = _get(server, host, "/track" if host.startswith("orders") else "/")
+        assert page.headers["strict-transport-security"] == "max-age=31536000"
+        redirect = _get(server, host, "/", "http")
+        assert (redirect.status_code, redirect.headers["location"]) == (301, server.url(host))
+    link = f'href="{server.url("www.northwind.test", info.statement_path)}"'
+    for where, body in _every_text_body(server).items():
+        assert "http://" not in body.replace("http://www.w3.org", ""), where
+        if "<form" in body:
+            assert link in body, where
+            assert all(a.startswith("https://") for a in _forms(body)), where
+            assert all(urlsplit(a).hostname in FIRST_PARTY for a in _forms(body)), where
+    assert "secure" in _get(server, "www.northwind.test", "/contact").headers["set-cookie"].lower()

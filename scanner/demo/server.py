@@ -247,7 +247,8 @@ class SiteServer:
         return substitute(text, self.origin, (self.https_port, self.http_port))
 
     def __enter__(self) -> SiteServer:
-        return self.start()
+        # A server already started (start_demo returns one) is simply used.
+        return self if self._thread is not None else self.start()
 
     def __exit__(
         self,
