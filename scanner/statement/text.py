@@ -15,8 +15,11 @@ from bs4 import BeautifulSoup, Tag
 
 # Elements that never hold statement text a visitor reads.
 _INVISIBLE = ("script", "style", "noscript", "template", "svg", "iframe", "object", "head")
-# Page chrome around the statement: the same on every page of the site.
-_CHROME = ("nav", "header", "footer", "aside", "dialog")
+# Page chrome around the statement: the same on every page of the site. A header or footer inside
+# an article or section belongs to that article (its heading, its date) and stays.
+_CHROME = ("nav", "aside", "dialog")
+_PAGE_CHROME = ("header", "footer")
+_SECTIONING = ("article", "section", "main")
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
 
 # id/class words that mark a cookie banner or consent dialog (not a "cookies" section).
@@ -76,6 +79,7 @@ def language_of(text: str) -> Literal["ja", "en"]:
 def _elements_to_drop(soup: BeautifulSoup) -> list[Tag]:
     """Invisible elements, page chrome, hidden elements and cookie banners."""
     found: list[Tag] = list(soup.find_all([*_INVISIBLE, *_CHROME]))
+    found += [e for e in soup.find_all(_PAGE_CHROME) if not e.find_parent(_SECTIONING)]
     for element in soup.find_all(True):
         if not isinstance(element, Tag) or element.attrs is None:
             continue
