@@ -1,0 +1,204 @@
+"""The claims a statement makes, found sentence by sentence with rules/claims/<lang>.yaml.
+
+Each claim quotes the whole sentence that makes it, with its offsets in the statement's text, so a
+finding can cite the exact words its evidence contradicts. Which wording makes which claim is data,
+not code: the YAML file says, per claim kind, what affirms it, what denies it and what merely
+talks about the subject without making it (the format is documented at the top of en.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import yaml
+
+from scanner.model import Claim, ClaimKind
+from scanner.parties.vendors import load_vendors
+from scanner.resources import rules_dir
+from scanner.statement.segment import sentences
+from scanner.statement.text import language_of
+
+Polarity = Literal["affirms", "denies"]
+
+CLAIM_KINDS: tuple[ClaimKind, ...] = get_args(ClaimKind)
+"""Every claim kind, in the contract's order (the order reports list them in)."""
+
+DEFAULT_LANGUAGE = "en"
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(CLAIM_KINDS)}
+# Read as their plain forms, so that patterns need only be written once.
+_PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
+
+
+class PatternError(ValueError):
+    """A claim pattern file that cannot be used: the message names the file, kind and pattern."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One pattern of a claim kind: every one of its regexes must be found in the sentence."""
+
+    regexes: tuple[re.Pattern[str], ...]
+
+    def found_in(self, sentence: str) -> bool:
+        """True when the sentence matches every regex of the pattern."""
+        return all(regex.search(sentence) for regex in self.regexes)
+
+
+@dataclass(frozen=True)
+class KindPatterns:
+    """What affirms, denies and excludes one claim kind in one language."""
+
+    kind: ClaimKind
+    affirm: tuple[Pattern, ...] = ()
+    deny: tuple[Pattern, ...] = ()
+    exclude: tuple[Pattern, ...] = ()
+
+    def polarity_of(self, sentence: str) -> Polarity | None:
+        """The claim the (normalised) sentence makes of this kind, or None when it makes none."""
+        if any(p.found_in(sentence) for p in self.exclude):
+            return None
+        if any(p.found_in(sentence) for p in self.deny):
+            return "denies"
+        if any(p.found_in(sentence) for p in self.affirm):
+            return "affirms"
+        return None
+
+
+@dataclass(frozen=True)
+class ClaimPatterns:
+    """All claim patterns of one language, as read from rules/claims/<language>.yaml."""
+
+    language: str
+    kinds: dict[ClaimKind, KindPatterns]
+    source: Path
+
+    def for_kind(self, kind: ClaimKind) -> KindPatterns:
+        """The patterns of `kind` (empty ones when the file has none for it)."""
+        return self.kinds.get(kind) or KindPatterns(kind)
+
+
+def patterns_path(language: str) -> Path:
+    """rules/claims/<language>.yaml."""
+    return rules_dir() / "claims" / f"{language}.yaml"
+
+
+@cache
+def load_patterns(language: str) -> ClaimPatterns:
+    """The claim patterns of `language`; English ones when the language has no file of its own."""
+    path = patterns_path(language)
+    if not path.is_file():
+        path = patterns_path(DEFAULT_LANGUAGE)
+    return parse_patterns(path.read_text(encoding="utf-8"), path)
+
+
+def parse_patterns(document: str, source: Path) -> ClaimPatterns:
+    """Claim patterns from the text of a YAML file; raises PatternError saying what is wrong."""
+    try:
+        data = yaml.safe_load(document)
+    except yaml.YAMLError as error:
+        raise PatternError(f"{source}: not valid YAML: {error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("kinds"), dict):
+        raise PatternError(f"{source}: expected a mapping with a `kinds:` mapping")
+    kinds: dict[ClaimKind, KindPatterns] = {}
+    for name, lists in data["kinds"].items():
+        if name not in _KIND_ORDER:
+            raise PatternError(
+                f"{source}: unknown claim kind {name!r}; known kinds: {', '.join(CLAIM_KINDS)}"
+            )
+        kind: ClaimKind = name
+        where = f"{source}: {kind}"
+        lists = lists or {}
+        if not isinstance(lists, dict) or set(lists) - {"affirm", "deny", "exclude"}:
+            raise PatternError(f"{where}: expected only `affirm`, `deny` and `exclude` lists")
+        kinds[kind] = KindPatterns(
+            kind,
+            affirm=_compile_list(lists.get("affirm"), f"{where}.affirm"),
+            deny=_compile_list(lists.get("deny"), f"{where}.deny"),
+            exclude=_compile_list(lists.get("exclude"), f"{where}.exclude"),
+        )
+    return ClaimPatterns(str(data.get("language") or source.stem), kinds, source)
+
+
+def extract_claims(text: str, language: str | None = None) -> list[Claim]:
+    """Every claim the statement's text makes, ordered by offset (then kind, then vendor).
+
+    `language` ("en", "ja") picks the pattern file; by default it is guessed from the text.
+    """
+    patterns = load_patterns(language or language_of(text))
+    spans = sentences(text)
+    kinds = [patterns.for_kind(k) for k in CLAIM_KINDS if k != "named-third-parties"]
+    claims: list[Claim] = []
+    for start, end in spans:
+        sentence = normalised(text[start:end])
+        for kind in kinds:
+            polarity = kind.polarity_of(sentence)
+            if polarity is not None:
+                claims.append(_claim(text, kind.kind, polarity, start, end))
+    claims += _named_third_parties(text, spans, patterns.for_kind("named-third-parties"))
+    return sorted(claims, key=lambda c: (c.start, _KIND_ORDER[c.kind], c.vendor or ""))
+
+
+def normalised(sentence: str) -> str:
+    """The sentence as patterns see it: NFKC, straight quotes, plain spaces."""
+    return unicodedata.normalize("NFKC", sentence).translate(_PLAIN_QUOTES)
+
+
+def _named_third_parties(
+    text: str, spans: list[tuple[int, int]], denial: KindPatterns
+) -> list[Claim]:
+    """One claim per vendor the text names: its first affirming mention, else its first denial."""
+    starts = [start for start, _ in spans]
+    chosen: dict[str, Claim] = {}
+    for found, mention_start, _ in load_vendors().find_in_text(text):
+        vendor = found.name
+        index = bisect_right(starts, mention_start) - 1
+        if index < 0 or mention_start >= spans[index][1]:
+            continue  # in a bullet or space that no sentence covers
+        start, end = spans[index]
+        denied = denial.polarity_of(normalised(text[start:end])) == "denies"
+        earlier = chosen.get(vendor)
+        if earlier is None or (earlier.polarity == "denies" and not denied):
+            polarity: Polarity = "denies" if denied else "affirms"
+            chosen[vendor] = _claim(text, "named-third-parties", polarity, start, end, vendor)
+    return list(chosen.values())
+
+
+def _claim(
+    text: str,
+    kind: ClaimKind,
+    polarity: Polarity,
+    start: int,
+    end: int,
+    vendor: str | None = None,
+) -> Claim:
+    return Claim(
+        kind=kind, polarity=polarity, quote=text[start:end], start=start, end=end, vendor=vendor
+    )
+
+
+def _compile_list(entries: Any, where: str) -> tuple[Pattern, ...]:
+    if entries is None:
+        return ()
+    if not isinstance(entries, list):
+        raise PatternError(f"{where}: expected a list of patterns")
+    return tuple(_compile_pattern(entry, where) for entry in entries)
+
+
+def _compile_pattern(entry: Any, where: str) -> Pattern:
+    sources = entry if isinstance(entry, list) else [entry]
+    if not sources or not all(isinstance(s, str) and s for s in sources):
+        raise PatternError(f"{where}: {entry!r} is not a pattern (a string or a list of strings)")
+    regexes: list[re.Pattern[str]] = []
+    for source in sources:
+        try:
+            regexes.append(re.compile(source, re.IGNORECASE))
+        except re.error as error:
+            raise PatternError(f"{where}: pattern {source!r} does not compile: {error}") from None
+    return Pattern(tuple(regexes))
