@@ -173,7 +173,7 @@ def test_unknown_language_falls_back_to_english() -> None:
     ],
 )
 def test_pattern_file_mistakes_are_named(document: str, complaint: str) -> None:
-    with pytest.raises(PatternError, match="mine.yaml") as raised:
+    with pytest.raises(PatternError, match=r"mine\.yaml") as raised:
         parse_patterns(document, Path("mine.yaml"))
     assert complaint in str(raised.value)
 
