@@ -53,6 +53,10 @@ _URL_TOPIC = re.compile(r"privacy|kojin|個人情報|プライバシー", re.I)
 _URL_COOKIE = re.compile(r"cookie[-_]?(?:policy|notice|statement)|/cookies?(?:[./_-]|$)", re.I)
 _NOT_A_PAGE = re.compile(r"^\s*(?:mailto:|tel:|javascript:|data:)", re.I)
 
+# Points for the first (strongest) tier that matches, in the link's words and in its URL.
+_TEXT_POINTS = ((_NAMED, 10), (_TOPIC, 6), (_COOKIE_POLICY, 3))
+_URL_POINTS = ((_URL_NAMED, 5), (_URL_TOPIC, 3), (_URL_COOKIE, 1))
+
 
 def is_statement_link(href: str, text: str, *, in_footer: bool = False) -> int:
     """How much a link looks like the privacy statement's: 0 not at all, higher is likelier."""
@@ -60,24 +64,16 @@ def is_statement_link(href: str, text: str, *, in_footer: bool = False) -> int:
         return 0
     url = unquote(urldefrag(href)[0])
     words = " ".join(text.split())
-    score = 0
-    if _NAMED.search(words):
-        score += 10
-    elif _TOPIC.search(words):
-        score += 6
-    elif _COOKIE_POLICY.search(words):
-        score += 3
-    if _URL_NAMED.search(url):
-        score += 5
-    elif _URL_TOPIC.search(url):
-        score += 3
-    elif _URL_COOKIE.search(url):
-        score += 1
+    score = _points(words, _TEXT_POINTS) + _points(url, _URL_POINTS)
     if score and _CONTROLS.search(words):
         return 1  # "Privacy settings", "Do not sell my personal information"
     if score and in_footer:
         score += 3
     return score
+
+
+def _points(value: str, tiers: tuple[tuple[re.Pattern[str], int], ...]) -> int:
+    return next((points for regex, points in tiers if regex.search(value)), 0)
 
 
 def pick_statement_url(candidates: list[tuple[str, str, bool]]) -> str | None:
