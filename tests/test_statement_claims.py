@@ -185,3 +185,13 @@ def test_a_list_pattern_needs_every_part() -> None:
 
     assert patterns.polarity_of("a biscuit crumb") == "affirms"
     assert patterns.polarity_of("a crumb") is None
+
+
+def test_a_heading_yields_to_the_sentence_under_it() -> None:
+    covered = extract_claims("SSL\nForms are sent over SSL.")
+    alone = extract_claims("Cookies and similar files\nSee the table below.")
+
+    assert [c.quote for c in covered if c.kind == "transport-encryption"] == [
+        "Forms are sent over SSL."
+    ]
+    assert [c.quote for c in alone if c.kind == "cookies"] == ["Cookies and similar files"]

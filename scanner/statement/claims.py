@@ -33,6 +33,8 @@ DEFAULT_LANGUAGE = "en"
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(CLAIM_KINDS)}
 # Read as their plain forms, so that patterns need only be written once.
+_HEADING_MAX = 40
+_SENTENCE_STOP = re.compile(r"[.!?。！？:：)）」]\s*$")
 _PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 
@@ -141,6 +143,7 @@ def extract_claims(text: str, language: str | None = None) -> list[Claim]:
             polarity = kind.polarity_of(sentence)
             if polarity is not None:
                 claims.append(_claim(text, kind.kind, polarity, start, end))
+    claims = _without_redundant_headings(claims)
     claims += _named_third_parties(text, spans, patterns.for_kind("named-third-parties"))
     return sorted(claims, key=lambda c: (c.start, _KIND_ORDER[c.kind], c.vendor or ""))
 
@@ -148,6 +151,21 @@ def extract_claims(text: str, language: str | None = None) -> list[Claim]:
 def normalised(sentence: str) -> str:
     """The sentence as patterns see it: NFKC, straight quotes, plain spaces."""
     return unicodedata.normalize("NFKC", sentence).translate(_PLAIN_QUOTES)
+
+
+def is_heading(quote: str) -> bool:
+    """A short line without a sentence's closing stop: "Cookies", "SSL", "お問い合わせ窓口"."""
+    return len(quote) <= _HEADING_MAX and not _SENTENCE_STOP.search(quote)
+
+
+def _without_redundant_headings(claims: list[Claim]) -> list[Claim]:
+    """Claims of headings dropped where a sentence makes the same claim.
+
+    Checks quote a kind's first claim; "SSL" says less to a reader than the sentence under it.
+    A heading still counts when it is the only place a claim is made.
+    """
+    in_sentences = {(c.kind, c.polarity) for c in claims if not is_heading(c.quote)}
+    return [c for c in claims if not (is_heading(c.quote) and (c.kind, c.polarity) in in_sentences)]
 
 
 def _named_third_parties(
