@@ -216,9 +216,10 @@ class _Tab:
         task.add_done_callback(self.tasks.discard)
 
     def dismiss(self, dialog: Dialog) -> None:
-        """Alerts, confirms, prompts and beforeunload never wait for a person."""
+        """Alerts, confirms and prompts are dismissed, and a page that asks to stay is left:
+        nothing waits for a person."""
         self.dialogs.append(f"{dialog.type}: {dialog.message[:200]}")
-        self.spawn(dialog.dismiss())
+        self.spawn(dialog.accept() if dialog.type == "beforeunload" else dialog.dismiss())
 
     def reset(self) -> None:
         """A new page begins."""

@@ -1,0 +1,51 @@
+"""Shared fixtures: a test PKI, the browser, and a way to crawl or scan a loopback site."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.browser.discovery import find_chromium
+from scanner.demo.pki import TestPKI
+from scanner.demo.server import Host, SiteServer
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPKI:
+    """One test CA for the whole run (keys cost time)."""
+    return TestPKI.create(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """The real Chromium: a test that needs it fails (never skips) when there is none."""
+    return find_chromium()
+
+
+def serve(hosts: list[Host], pki: TestPKI) -> SiteServer:
+    """Start a loopback site; the caller stops it (or uses `with`)."""
+    return SiteServer(hosts, pki).start()
+
+
+@pytest.fixture
+def site(pki: TestPKI) -> Iterator[Any]:
+    """A factory of loopback sites, all stopped at the end of the test."""
+    servers: list[SiteServer] = []
+
+    def make(hosts: list[Host]) -> SiteServer:
+        server = serve(hosts, pki)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+def run(coro: Any) -> Any:
+    """Run a coroutine to completion from a synchronous test."""
+    return asyncio.run(coro)

@@ -1,0 +1,216 @@
+"""The crawler against real loopback sites in the real Chromium: what a page records, and what
+a hostile page cannot make it do."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.browser.crawler import Crawler, CrawlSettings
+from scanner.demo.server import Host, Response
+from scanner.model import Page
+from scanner.net import Resolver, Trust
+from scanner.parties.domains import FirstParty
+from scanner.scope import Scope
+from tests.conftest import run
+
+pytestmark = pytest.mark.browser
+
+FOOTER = '<footer><a href="/privacy">Privacy policy</a></footer>'
+
+HOME = f"""<!doctype html><title>Home</title>
+<a href="/contact">Contact</a> <a href="/popup">Popup</a> <a href="/late">Late</a>
+<a href="/dialogs">Dialogs</a> <a href="/framed">Framed</a> <a href="/autosubmit">Join</a>
+<img src="http://169.254.169.254/latest/meta-data/" alt="">
+<a href="https://www.example.org/">elsewhere</a>
+<script src="https://cdn.tracker.test/t.js"></script>
+{FOOTER}"""
+
+TRACKER_JS = """
+document.cookie = "_t=abc; path=/";
+fetch("https://px.tracker.test/p.gif?cid=123&dl=" + encodeURIComponent(location.href),
+      {mode: "no-cors", credentials: "include"});
+"""
+
+CONTACT = f"""<!doctype html><title>Contact us</title>
+<form id="contact" action="/send" method="post">
+<label>Your name <input name="fullname"></label>
+<label for="em">E-mail</label><input id="em" type="email" name="email">
+<input type="hidden" name="csrf" value="x">
+<button formaction="http://www.shop.test/send-plain">Send unencrypted</button>
+</form>
+<div id="loose"><input type="tel" name="phone" placeholder="Phone"></div>
+{FOOTER}"""
+
+LATE = """<!doctype html><title>Late</title><script>
+addEventListener('load', () => setTimeout(() =>
+  navigator.sendBeacon('https://px.tracker.test/late', 'visit=1'), 400));
+</script>"""
+
+AUTOSUBMIT = """<!doctype html><title>Join</title>
+<form id="join" action="/join" method="post"><input type="email" name="email" value="a@b.test">
+</form><script>
+document.getElementById('join').submit();
+document.getElementById('join').requestSubmit();
+document.querySelector('#join').dispatchEvent(new Event('submit', {cancelable: true}));
+</script>"""
+
+DIALOGS = """<!doctype html><title>Dialogs</title><script>
+alert('hello'); confirm('sure?'); prompt('name?');
+addEventListener('beforeunload', (e) => { e.preventDefault(); e.returnValue = 'stay'; });
+</script>"""
+
+POPUP = """<!doctype html><title>Popup</title><script>
+window.open('/contact', '_blank');
+</script>"""
+
+FRAMED = """<!doctype html><title>Framed</title>
+<iframe src="/frame-form"></iframe>"""
+
+FRAME_FORM = """<!doctype html><form action="/news"><input name="e-mail" type="email"></form>"""
+
+PIXEL = Response(
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
+    b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;",
+    content_type="image/gif",
+    headers=[("Set-Cookie", "uid=42; Domain=tracker.test; Path=/; Secure; SameSite=None")],
+)
+
+
+def hosts() -> list[Host]:
+    return [
+        Host(
+            "www.shop.test",
+            routes={
+                "/": Response(HOME, headers=[("Set-Cookie", "sid=1; Path=/")]),
+                "/contact": Response(CONTACT),
+                "/late": Response(LATE),
+                "/autosubmit": Response(AUTOSUBMIT),
+                "/dialogs": Response(DIALOGS),
+                "/popup": Response(POPUP),
+                "/framed": Response(FRAMED),
+                "/frame-form": Response(FRAME_FORM),
+                "/privacy": Response(f"<title>Privacy</title><p>We use cookies.</p>{FOOTER}"),
+            },
+        ),
+        Host(
+            "cdn.tracker.test",
+            routes={"/t.js": Response(TRACKER_JS, content_type="text/javascript")},
+        ),
+        Host("px.tracker.test", routes={"/p.gif": PIXEL, "/late": Response(b"", status=204)}),
+    ]
+
+
+def crawl(server: Any, chromium: Path, **overrides: Any) -> tuple[dict[str, Page], Crawler]:
+    start = server.url("www.shop.test", "/")
+    settings = CrawlSettings(
+        start_urls=[start],
+        scope=Scope.for_start_url(start),
+        first_party=FirstParty(start),
+        resolver=Resolver.from_strings(server.resolve_rules(), only_resolved=True),
+        trust=Trust(Path(server.ca_pem)),
+        chromium=chromium,
+        workers=2,
+        **overrides,
+    )
+    pages: list[Page] = []
+
+    async def sink(page: Page) -> None:
+        pages.append(page)
+
+    crawler = Crawler(settings, sink)
+    run(crawler.run())
+    return {p.url.split("/", 3)[-1]: p for p in pages}, crawler
+
+
+@pytest.fixture(scope="module")
+def crawled(pki: Any, chromium: Path) -> Any:
+    from scanner.demo.server import SiteServer
+
+    with SiteServer(hosts(), pki) as server:
+        pages, crawler = crawl(server, chromium, leak_probe=False)
+        yield pages, crawler, server
+
+
+def test_crawl_visits_every_in_scope_page_once(crawled: Any) -> None:
+    pages, _, _ = crawled
+    assert sorted(pages) == sorted(
+        ["", "contact", "popup", "late", "dialogs", "framed", "autosubmit", "privacy", "frame-form"]
+    )
+
+
+def test_forms_fields_and_targets_are_recorded(crawled: Any) -> None:
+    contact = crawled[0]["contact"]
+    form, loose = contact.forms
+    assert form.action.endswith("/send") and form.method == "post"
+    assert form.other_actions == ["http://www.shop.test/send-plain"]
+    assert form.collects_pi and form.pi_kinds == ["email", "name"]
+    assert [f.label for f in form.fields] == ["Your name", "E-mail"]  # hidden csrf skipped
+    assert loose.method == "script" and loose.pi_kinds == ["phone"]
+    assert contact.has_statement_link
+
+
+def test_forms_inside_frames_are_found(crawled: Any) -> None:
+    framed = crawled[0]["framed"]
+    assert any(f.frame_url and f.pi_kinds == ["email"] for f in framed.forms)
+
+
+def test_never_submits_even_when_the_page_tries(crawled: Any) -> None:
+    _, _, server = crawled
+    assert server.requests_to("www.shop.test", "POST") == []
+    assert not [r for r in server.received if r.path.startswith("/join")]
+
+
+def test_requests_cookies_and_their_authors(crawled: Any) -> None:
+    home = crawled[0][""]
+    pixel = next(r for r in home.requests if "p.gif" in r.url)
+    assert pixel.third_party and pixel.resource_type == "fetch"
+    assert pixel.initiator and pixel.initiator.endswith("/t.js")
+    cookies = {c.name: c for c in home.cookies}
+    assert cookies["sid"].set_by and not cookies["sid"].third_party
+    assert cookies["uid"].third_party and cookies["uid"].stored  # allowed, as for a real visitor
+    assert cookies["_t"].set_by and cookies["_t"].set_by.endswith("/t.js")  # document.cookie
+
+
+def test_late_beacons_are_caught(crawled: Any) -> None:
+    late = crawled[0]["late"]
+    beacon = next(r for r in late.requests if r.url == "https://px.tracker.test/late")
+    assert beacon.resource_type == "ping" and beacon.post_data == "visit=1"
+
+
+def test_dialogs_are_dismissed_and_popups_closed(crawled: Any) -> None:
+    pages = crawled[0]
+    assert [d.split(":")[0] for d in pages["dialogs"].dialogs] == ["alert", "confirm", "prompt"]
+    assert pages["popup"].popups and pages["popup"].popups[0].endswith("/contact")
+
+
+def test_private_addresses_are_never_reached(crawled: Any) -> None:
+    pages, crawler, _ = crawled
+    assert any("169.254.169.254" in u for u in crawler.stats.skipped_private)
+    metadata = next(r for r in pages[""].requests if "169.254.169.254" in r.url)
+    assert metadata.failure and metadata.status is None
+
+
+def test_statement_page_html_is_kept_for_the_reader(crawled: Any) -> None:
+    _, crawler, _ = crawled
+    assert any(
+        u.endswith("/privacy") and "We use cookies" in html for u, html in crawler.documents.items()
+    )
+
+
+def test_max_pages_is_a_hard_limit(site: Any, chromium: Path) -> None:
+    server = site(hosts())
+    pages, crawler = crawl(server, chromium, max_pages=3, leak_probe=False)
+    assert len(pages) == 3
+    assert crawler.stats.limit_reached and "max-pages" in crawler.stats.limit_reached
+
+
+def test_a_settled_page_costs_the_quiet_window_not_a_fixed_sleep(site: Any, chromium: Path) -> None:
+    server = site(hosts())
+    started = time.monotonic()
+    pages, _ = crawl(server, chromium, max_pages=1, leak_probe=False)
+    assert pages[""].load_ms < 3000
+    assert time.monotonic() - started < 20
