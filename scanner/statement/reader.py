@@ -1,0 +1,110 @@
+"""Reading a privacy statement (a fetched page, a file, a URL) into a `Statement` with its claims.
+
+The scan's statement stage calls `read_statement` with the page it fetched; the
+`complyscan statement FILE|URL` command calls `load_statement_source` and prints `format_claims`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scanner.model import Statement
+from scanner.statement.claims import CLAIM_KINDS, extract_claims
+from scanner.statement.text import html_to_text, language_of
+
+_HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".php", ".asp", ".aspx", ".jsp"}
+_TEXT_SUFFIXES = {".txt", ".text", ".md"}
+_LOOKS_LIKE_HTML = re.compile(r"<\s*(?:!doctype|html|head|body|p|div|main|article|h[1-6])\b", re.I)
+_URL = re.compile(r"^https?://", re.I)
+# Tried in order for a file: UTF-8 (with or without BOM), then the usual Japanese Windows code page.
+_FILE_ENCODINGS = ("utf-8-sig", "cp932")
+
+
+class StatementSourceError(ValueError):
+    """A statement that cannot be read (no such file, fetch failed): one line for the user."""
+
+
+def read_statement(url: str, html_or_text: str, *, is_html: bool = True) -> Statement:
+    """The statement published at `url`: its text, hash, language and claims.
+
+    With is_html (the default) markup is read as a page (chrome dropped, one line per block);
+    content with no markup at all is read as plain text either way.
+    """
+    if is_html and _LOOKS_LIKE_HTML.search(html_or_text):
+        text = html_to_text(html_or_text)[0]
+    else:
+        text = plain_text(html_or_text)
+    language = language_of(text)
+    return Statement(
+        url=url,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        text=text,
+        language=language,
+        https=urlsplit(url).scheme.lower() == "https",
+        claims=extract_claims(text, language),
+    )
+
+
+def load_statement_source(path_or_url: str, fetch: Callable[[str], str] | None = None) -> Statement:
+    """A statement from a local file or an http(s) URL (fetched with `fetch`).
+
+    Raises StatementSourceError when the file is missing or unreadable, or a URL is given without
+    a `fetch`; errors `fetch` raises pass through.
+    """
+    if _URL.match(path_or_url):
+        if fetch is None:
+            raise StatementSourceError(f"{path_or_url}: cannot fetch URLs here; give a file")
+        return read_statement(path_or_url, fetch(path_or_url))
+    path = Path(path_or_url)
+    if not path.is_file():
+        raise StatementSourceError(f"{path_or_url}: no such file")
+    content = _read_file(path)
+    suffix = path.suffix.lower()
+    is_html = suffix in _HTML_SUFFIXES or (
+        suffix not in _TEXT_SUFFIXES and bool(_LOOKS_LIKE_HTML.search(content))
+    )
+    return read_statement(path.resolve().as_uri(), content, is_html=is_html)
+
+
+def plain_text(content: str) -> str:
+    """A text file's content with line endings, trailing spaces and blank edges made uniform."""
+    lines = content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n").lstrip("\ufeff")
+
+
+def format_claims(statement: Statement) -> str:
+    """The claims as plain text: `kind (polarity): "quote"` per line, grouped by kind."""
+    count = len(statement.claims)
+    lines = [
+        f"{statement.url} ({statement.language}, {count} claim{'s' if count != 1 else ''})",
+    ]
+    missing: list[str] = []
+    for kind in CLAIM_KINDS:
+        claims = [c for c in statement.claims if c.kind == kind]
+        if not claims:
+            missing.append(kind)
+            continue
+        lines.append("")
+        for claim in claims:
+            polarity = f"{claim.polarity}, {claim.vendor}" if claim.vendor else claim.polarity
+            lines.append(f'{kind} ({polarity}): "{claim.quote}"')
+    if missing:
+        lines += ["", f"not stated: {', '.join(missing)}"]
+    return "\n".join(lines)
+
+
+def _read_file(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise StatementSourceError(f"{path}: {error.strerror or error}") from None
+    for encoding in _FILE_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise StatementSourceError(f"{path}: not text in UTF-8 or Shift_JIS (cp932)")
