@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from scanner.statement.claims import CLAIM_KINDS
 from scanner.statement.reader import (
     StatementSourceError,
     format_claims,
@@ -105,18 +106,7 @@ def test_format_claims_groups_by_kind() -> None:
     assert lines[-1] == "not stated: web-beacons, access-logs, processors"
 
 
-SEED_KINDS = {
-    "transport-encryption",
-    "no-third-party-sharing",
-    "third-party-analytics",
-    "web-beacons",
-    "cookies",
-    "cookie-control",
-    "access-logs",
-    "anonymous-analytics",
-    "processors",
-    "contact",
-}
+SEED_KINDS = set(CLAIM_KINDS) - {"named-third-parties"}  # it names no vendor
 
 
 @pytest.mark.skipif(not SEED.is_file(), reason="the seed statement is not beside this checkout")
