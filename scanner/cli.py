@@ -1,0 +1,367 @@
+"""The `complyscan` command line.
+
+Exit codes (design.md): 0 gate passed; 1 gate failed; 2 usage or configuration error; 3 scan
+incomplete (start URL unreachable, browser could not start, crawl aborted). A scan that could not
+look never exits 0. Errors a user can cause end in one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import signal
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from scanner import __version__
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad input from the user: one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line and exit code 2 (not a usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"complyscan: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for every subcommand."""
+    parser = _Parser(
+        prog="complyscan",
+        description="Does a web site keep the promises of its own privacy statement?",
+    )
+    parser.add_argument("--version", action="version", version=f"complyscan {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    scan = sub.add_parser("scan", help="scan a site against its privacy statement")
+    scan.add_argument("url", nargs="?", help="the start URL (or [scan] url in --config)")
+    _scan_options(scan)
+
+    demo = sub.add_parser("demo", help="scan the bundled demo site (or just serve it)")
+    demo.add_argument("--out", type=Path, default=Path("out/demo"))
+    demo.add_argument("--variant", choices=["violating", "clean"], default="violating")
+    demo.add_argument("--serve", action="store_true", help="serve the demo site until Ctrl-C")
+    demo.add_argument("--workers", type=int)
+    demo.add_argument("--format", dest="formats", type=_csv)
+    demo.add_argument("--chromium", help="the Chromium executable to drive")
+
+    statement = sub.add_parser("statement", help="print the claims a privacy statement makes")
+    statement.add_argument("source", help="a file (HTML or text) or a URL")
+    statement.add_argument("--json", action="store_true", help="the Statement as JSON")
+    statement.add_argument("--resolve", action="append", default=[], metavar="PATTERN:ADDR")
+    statement.add_argument("--ca-bundle", type=Path)
+
+    report = sub.add_parser("report", help="render a saved report.json again")
+    report.add_argument("report", type=Path)
+    report.add_argument("--format", dest="formats", type=_csv, default=["html"])
+    report.add_argument("--out", type=Path)
+
+    sub.add_parser("schema", help="print the JSON Schema of report.json")
+    return parser
+
+
+def _scan_options(scan: argparse.ArgumentParser) -> None:
+    scan.add_argument("--config", type=Path, help="complyscan.toml")
+    scan.add_argument("--out", type=Path, help="where the reports go (default: out)")
+    scan.add_argument("--max-pages", type=int)
+    scan.add_argument("--max-depth", type=int)
+    scan.add_argument("--workers", type=int, help="pages rendered at once (default: cores)")
+    scan.add_argument("--time-budget", type=float, metavar="SECONDS")
+    scan.add_argument(
+        "--resolve",
+        action="append",
+        default=[],
+        metavar="PATTERN:ADDR",
+        help="connect to ADDR for host PATTERN (or *.domain); repeatable",
+    )
+    scan.add_argument(
+        "--only-resolved",
+        action="store_true",
+        default=None,
+        help="names no --resolve rule covers do not resolve",
+    )
+    scan.add_argument("--ca-bundle", type=Path, help="a PEM CA that browser, sslyze, httpx trust")
+    scan.add_argument("--chromium", help="the Chromium executable to drive")
+    scan.add_argument("--fail-on", choices=["critical", "high", "medium", "low", "none"])
+    scan.add_argument("--format", dest="formats", type=_csv, help="json,html,sarif,junit,md")
+    scan.add_argument("--db", type=Path, help="the history store")
+    scan.add_argument("--baseline", type=Path, help="fail only on findings new since REPORT.json")
+    scan.add_argument("--waivers", type=Path, help="a TOML file of waived findings")
+    scan.add_argument(
+        "--resume",
+        action="store_true",
+        default=None,
+        help="continue a killed scan in the same --out",
+    )
+    scan.add_argument(
+        "--tls-all", action="store_true", default=None, help="TLS-scan every in-scope host"
+    )
+    scan.add_argument("--tls-profile", choices=["modern", "intermediate", "old"])
+    scan.add_argument(
+        "--tls-slow",
+        action="store_true",
+        default=None,
+        help="fewer connections for fragile servers",
+    )
+    scan.add_argument("--statement-url", help="where the privacy statement is")
+    scan.add_argument("--no-screenshots", dest="screenshots", action="store_false", default=None)
+
+
+# -- scan --------------------------------------------------------------------------------------
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    keys = (
+        "url",
+        "out",
+        "max_pages",
+        "max_depth",
+        "workers",
+        "time_budget",
+        "resolve",
+        "only_resolved",
+        "ca_bundle",
+        "chromium",
+        "fail_on",
+        "formats",
+        "db",
+        "baseline",
+        "waivers",
+        "resume",
+        "tls_all",
+        "tls_profile",
+        "tls_slow",
+        "statement_url",
+        "screenshots",
+    )
+    return {k: getattr(args, k, None) for k in keys}
+
+
+def _run_scan(config: Any, quiet: bool = False) -> int:
+    """Run a scan with a ready configuration: reports, summary, gate. Returns the exit code."""
+    from scanner.browser.crawler import CrawlError
+    from scanner.browser.discovery import BrowserNotFound
+    from scanner.config import ConfigError
+    from scanner.engine import Scan
+    from scanner.gate import GateConfigError, evaluate, load_waivers
+    from scanner.report import write_reports
+    from scanner.terminal import Console
+
+    console = Console(quiet=quiet)
+    try:
+        waivers = load_waivers(config.waivers) if config.waivers else []
+        baseline = _load_baseline(config.baseline) if config.baseline else None
+    except (GateConfigError, ConfigError) as exc:
+        raise UsageError(str(exc)) from None
+    scan = Scan(config, console.progress())
+    interrupted = False
+
+    async def main() -> None:
+        nonlocal interrupted
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+
+        def stop() -> None:
+            nonlocal interrupted
+            interrupted = True
+            task.cancel()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop)
+        try:
+            await scan.run()
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    try:
+        asyncio.run(main())
+    except (BrowserNotFound, CrawlError) as exc:
+        console.error(str(exc))
+        return EXIT_INCOMPLETE
+    except asyncio.CancelledError:
+        pass
+    result = scan.result
+    if interrupted:
+        result.pages = scan.pages
+        result.complete = False
+        result.incomplete_reason = "interrupted: the report holds what was gathered so far"
+        result.finished_at = result.finished_at or datetime.now(UTC)
+    outcome = evaluate(result, config.fail_on, baseline, waivers, date.today())
+    result.summary.gate = outcome.status
+    paths = write_reports(result, config.out, config.formats)
+    console.summary(result, outcome, paths)
+    return int(outcome.exit_code)
+
+
+def _load_baseline(path: Path) -> Any:
+    from scanner.config import ConfigError
+    from scanner.engine import load_result
+
+    try:
+        return load_result(path)
+    except (OSError, ValueError) as exc:
+        first = str(exc).splitlines()[0]
+        raise ConfigError(f"--baseline {path}: not a complyscan report.json ({first})") from None
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    """`complyscan scan`."""
+    from scanner.config import ConfigError, build_config
+
+    try:
+        config = build_config(args.config, _overrides(args))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    return _run_scan(config)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """`complyscan demo`: the bundled demo site, scanned (or just served)."""
+    from scanner.config import ScanConfig
+    from scanner.demo.site import start_demo
+
+    workdir = Path(tempfile.mkdtemp(prefix="complyscan-demo-"))
+    server, info = start_demo(workdir, variant=args.variant)
+    try:
+        if args.serve:
+            return _serve_demo(server, info)
+        fields: dict[str, Any] = dict(
+            url=info.start_url(server),
+            out=args.out,
+            resolve=server.resolve_rules(),
+            only_resolved=True,
+            ca_bundle=server.ca_pem,
+            disclosed=[dataclasses.asdict(d) for d in info.disclosed],
+            formats=args.formats or ["json", "html", "sarif", "junit", "md"],
+        )
+        if args.workers:
+            fields["workers"] = args.workers
+        if args.chromium:
+            fields["chromium"] = args.chromium
+        return _run_scan(ScanConfig(**fields))
+    finally:
+        server.stop()
+
+
+def _serve_demo(server: Any, info: Any) -> int:
+    start = info.start_url(server)
+    print(f"Demo site ({start}) on loopback; CA: {server.ca_pem}")
+    print("Scan it with:")
+    rules = " ".join(f"--resolve {r}" for r in server.resolve_rules())
+    print(f"  complyscan scan {start} {rules} --only-resolved --ca-bundle {server.ca_pem}")
+    print("Ctrl-C stops it.")
+    with contextlib.suppress(KeyboardInterrupt):
+        signal.pause()
+    return EXIT_PASSED
+
+
+def cmd_statement(args: argparse.Namespace) -> int:
+    """`complyscan statement FILE|URL`: the claims a statement makes."""
+    from scanner.net import ResolveError, Resolver, Trust
+    from scanner.statement.reader import StatementSourceError, format_claims, load_statement_source
+    from scanner.transport.http import fetch
+
+    if args.ca_bundle is not None and not args.ca_bundle.is_file():
+        raise UsageError(f"--ca-bundle {args.ca_bundle}: no such file")
+    try:
+        resolver = Resolver.from_strings(args.resolve)
+    except ResolveError as exc:
+        raise UsageError(str(exc)) from None
+    trust = Trust(args.ca_bundle)
+
+    def get(url: str) -> str:
+        result = asyncio.run(fetch(url, resolver, trust))
+        if result.error or result.status != 200:
+            raise StatementSourceError(f"{url}: {result.error or f'HTTP {result.status}'}")
+        return result.text()
+
+    try:
+        statement = load_statement_source(args.source, get)
+    except StatementSourceError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(statement.model_dump_json(indent=2))
+    else:
+        print(format_claims(statement))
+    return EXIT_PASSED
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """`complyscan report REPORT.json --format ...`: render a saved result again."""
+    from scanner.config import FORMATS
+    from scanner.report import write_reports
+
+    unknown = [f for f in args.formats if f not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+    try:
+        result = _load_baseline(args.report)
+    except Exception as exc:
+        raise UsageError(str(exc).replace("--baseline", "report")) from None
+    out = args.out or args.report.parent
+    for fmt, path in write_reports(result, out, args.formats).items():
+        print(f"{fmt}: {path}")
+    return EXIT_PASSED
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """`complyscan schema`: the JSON Schema of report.json."""
+    import json
+
+    from scanner.report import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+    return EXIT_PASSED
+
+
+COMMANDS = {
+    "scan": cmd_scan,
+    "demo": cmd_demo,
+    "statement": cmd_statement,
+    "report": cmd_report,
+    "schema": cmd_schema,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `complyscan` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not args.verbose:
+        # Playwright and sslyze log transient connection failures that are results, not errors.
+        for noisy in ("asyncio", "sslyze", "httpx"):
+            logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"complyscan: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("complyscan: interrupted", file=sys.stderr)
+        return EXIT_INCOMPLETE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

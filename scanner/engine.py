@@ -1,0 +1,395 @@
+"""One scan, stage by stage: crawl and transport overlapping, then parties, statement, checks.
+
+Each stage reads the model and adds to it (design.md). Pages are streamed to `pages.jsonl` in the
+output directory as they finish, so a scan that is killed keeps what it gathered and `--resume`
+continues where it stopped. TLS scans start as soon as a host is first seen and run in a thread
+pool beside the crawl; HTTP checks run as asyncio tasks beside it too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import importlib.metadata
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+from urllib.parse import urljoin
+
+from scanner import __version__
+from scanner.browser.crawler import Crawler, CrawlSettings
+from scanner.browser.discovery import find_chromium
+from scanner.checks import CheckContext, Declaration, run_checks
+from scanner.config import ScanConfig
+from scanner.model import (
+    Beacon,
+    Cookie,
+    HostSecurity,
+    HttpCheck,
+    Page,
+    ScanResult,
+    Severity,
+    Statement,
+    Summary,
+    TlsResult,
+    ToolInfo,
+)
+from scanner.net import Resolver, Trust
+from scanner.parties.beacons import detect_beacons
+from scanner.parties.domains import FirstParty
+from scanner.parties.leaks import find_leaks
+from scanner.parties.vendors import Vendor, VendorDB, load_vendors
+from scanner.scope import Scope, host_port, normalise_url
+from scanner.statement.find import COMMON_PATHS
+from scanner.statement.reader import read_statement
+from scanner.transport.http import check_http, fetch
+from scanner.transport.tls import TlsScanner
+
+log = logging.getLogger(__name__)
+
+PAGES_FILE = "pages.jsonl"
+HTTP_CHECKS_PER_HOST = 10
+
+
+@dataclass
+class Progress:
+    """What the command line shows while a scan runs (a bar on a terminal, log lines in CI)."""
+
+    on_page: Callable[[Page, int, int], None] = lambda page, done, queued: None
+    on_host: Callable[[str, int, TlsResult], None] = lambda host, port, tls: None
+    on_stage: Callable[[str], None] = lambda stage: None
+
+
+@dataclass
+class _HostState:
+    roles: set[str] = field(default_factory=set)
+    tls: Future[TlsResult] | None = None
+    http_urls: list[str] = field(default_factory=list)
+
+
+class Scan:
+    """A scan of one site with one configuration."""
+
+    def __init__(self, config: ScanConfig, progress: Progress | None = None) -> None:
+        self.config = config
+        self.progress = progress or Progress()
+        self.resolver = Resolver.from_strings(config.resolve, config.only_resolved)
+        self.trust = Trust(config.ca_bundle)
+        self.first_party = FirstParty(config.url, config.first_party)
+        self.scope = Scope.for_start_url(
+            config.url,
+            hosts=config.hosts or None,
+            exclude_hosts=config.exclude_hosts,
+            paths=config.paths,
+            exclude_paths=config.exclude_paths,
+        )
+        self.vendors = self._vendors()
+        self.result = ScanResult(
+            target=config.url, started_at=datetime.now(UTC), config=config.public_dict()
+        )
+        self.pages: list[Page] = []
+        self._hosts: dict[tuple[str, int], _HostState] = {}
+        self._http_tasks: list[asyncio.Task[None]] = []
+        self._checks_by_url: dict[str, HttpCheck] = {}
+        self._tls: TlsScanner | None = None
+        self._stream: IO[str] | None = None
+        self._crawler: Crawler | None = None
+
+    def _vendors(self) -> VendorDB:
+        db = load_vendors()
+        extra = [
+            Vendor(name=v.name, company=v.company, category=v.category, domains=tuple(v.domains))
+            for v in self.config.vendors
+        ]
+        extra += [
+            Vendor(name=d.vendor, company=None, category="analytics", domains=tuple(d.domains))
+            for d in self.config.disclosed
+            if d.domains and db.by_name(d.vendor) is None
+        ]
+        return db.with_overrides(extra) if extra else db
+
+    # -- the run -----------------------------------------------------------------------------
+
+    async def run(self) -> ScanResult:
+        """Run every stage. Raises CrawlError / BrowserNotFound when the browser cannot start;
+        on cancellation the result gathered so far is left in `self.result`, incomplete."""
+        started = time.monotonic()
+        out = self.config.out
+        out.mkdir(parents=True, exist_ok=True)
+        chromium = find_chromium(self.config.chromium)
+        self._tls = TlsScanner(
+            self.resolver,
+            self.trust,
+            profile=self.config.tls_profile,
+            slow=self.config.tls_slow,
+            expiry_days=self.config.cert_expiry_days,
+        )
+        self.result.tool = ToolInfo(
+            version=__version__,
+            sslyze=_package_version("sslyze"),
+            profile=self.config.tls_profile,
+            vendor_data_version=self.vendors.version,
+        )
+        try:
+            await self._crawl(chromium, out)
+            self.progress.on_stage("statement")
+            statement = await self._statement()
+            self.result.statement = statement
+            if statement is not None:
+                self._want_tls(statement.url, "statement")
+            self.progress.on_stage("transport")
+            await self._finish_transport()
+            self.progress.on_stage("checks")
+            self._parties()
+            self._check()
+            self.result.complete = self.result.incomplete_reason is None
+        finally:
+            if self._tls is not None:
+                self._tls.shutdown()
+            if self._stream is not None:
+                self._stream.close()
+            self.result.finished_at = datetime.now(UTC)
+            self.result.summary = self._summary(time.monotonic() - started)
+        return self.result
+
+    async def _crawl(self, chromium: Path, out: Path) -> None:
+        config = self.config
+        settings = CrawlSettings(
+            start_urls=[config.url],
+            scope=self.scope,
+            first_party=self.first_party,
+            resolver=self.resolver,
+            trust=self.trust,
+            chromium=chromium,
+            max_pages=config.max_pages,
+            max_depth=config.max_depth,
+            workers=config.workers,
+            nav_timeout_s=config.nav_timeout_s,
+            quiet_s=config.quiet_s,
+            settle_cap_s=config.settle_cap_s,
+            time_budget_s=config.time_budget,
+            screenshots_dir=out / "screenshots" if config.screenshots else None,
+        )
+        crawler = Crawler(settings, self._page_done)
+        self._crawler = crawler
+        stream_path = out / PAGES_FILE
+        if config.resume and stream_path.exists():
+            self._resume(crawler, stream_path)
+        else:
+            stream_path.unlink(missing_ok=True)
+        self._stream = stream_path.open("a", encoding="utf-8")
+        if config.statement_url:
+            crawler.statement_candidates[normalise_url(config.statement_url)] = 10
+        self._want_tls(config.url, "start")
+        stats = await crawler.run()
+        self.result.tool.chromium = stats.chromium_version
+        if stats.limit_reached:
+            self.result.notes.append(f"Crawl stopped: {stats.limit_reached}.")
+        for url in stats.skipped_private[:20]:
+            self.result.notes.append(f"Not visited (private address not in scope): {url}")
+        if not self.pages or all(p.error and not p.status for p in self.pages[:1]):
+            first = self.pages[0].error if self.pages else "nothing was crawled"
+            self.result.incomplete_reason = f"the start URL could not be loaded: {first}"
+
+    def _resume(self, crawler: Crawler, path: Path) -> None:
+        """Reload the pages a killed scan already finished; never visit them again."""
+        kept: list[str] = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                page = Page.model_validate_json(line)
+            except ValueError:
+                continue  # the line being written when the scan was killed
+            kept.append(line)
+            self.pages.append(page)
+            crawler.mark_seen(page.url)
+            if page.final_url:
+                crawler.mark_seen(page.final_url)
+        path.write_text("".join(k + "\n" for k in kept), encoding="utf-8")
+        for page in self.pages:
+            for link in page.links:
+                crawler.enqueue(link, page.depth + 1)
+            self._note_page(page)
+        self.result.notes.append(f"Resumed: {len(self.pages)} page(s) kept from the killed scan.")
+
+    async def _page_done(self, page: Page) -> None:
+        """A page finished: stream it to disk, start its hosts' transport checks."""
+        self.pages.append(page)
+        if self._stream is not None:
+            self._stream.write(page.model_dump_json() + "\n")
+            self._stream.flush()
+        self._note_page(page)
+        crawler = self._crawler
+        queued = crawler._queue.qsize() if crawler is not None else 0
+        self.progress.on_page(page, len(self.pages), queued)
+
+    def _note_page(self, page: Page) -> None:
+        url = page.final_url or page.url
+        if page.error and "ERR_CERT" in page.error:
+            self._want_tls(url, "cert-error")
+        if self.config.tls_all and self.scope.contains(url):
+            self._want_tls(url, "all")
+        pi_forms = [f for f in page.forms if f.collects_pi]
+        if not pi_forms:
+            return
+        if url.startswith("https:"):
+            self._want_tls(url, "serves-pi-form")
+            self._want_http(url)
+        for form in pi_forms:
+            for target in [form.action, *form.other_actions]:
+                if target.startswith("https:"):
+                    self._want_tls(target, "receives-pi-form")
+
+    def _host(self, url: str) -> tuple[tuple[str, int], _HostState]:
+        key = host_port(url)
+        return key, self._hosts.setdefault(key, _HostState())
+
+    def _want_tls(self, url: str, role: str) -> None:
+        """Start (once) the TLS scan of the URL's host:port and note why it is checked."""
+        if not url.startswith("https:"):
+            return
+        (host, port), state = self._host(url)
+        state.roles.add(role)
+        if state.tls is None and self._tls is not None:
+            state.tls = self._tls.submit(host, port)
+
+    def _want_http(self, url: str) -> None:
+        _, state = self._host(url)
+        if len(state.http_urls) >= HTTP_CHECKS_PER_HOST or url in state.http_urls:
+            return
+        state.http_urls.append(url)
+        self._http_tasks.append(asyncio.create_task(self._run_http_check(url)))
+
+    async def _run_http_check(self, url: str) -> None:
+        check = await check_http(url, self.resolver, self.trust)
+        self._checks_by_url[url] = check
+
+    async def _finish_transport(self) -> None:
+        if self._http_tasks:
+            await asyncio.gather(*self._http_tasks, return_exceptions=True)
+        loop = asyncio.get_running_loop()
+        for (host, port), state in sorted(self._hosts.items()):
+            tls = None
+            if state.tls is not None:
+                tls = await asyncio.wrap_future(state.tls, loop=loop)
+                self.progress.on_host(host, port, tls)
+            self.result.hosts.append(
+                HostSecurity(
+                    host=host,
+                    port=port,
+                    address=self.resolver.lookup(host),
+                    roles=sorted(state.roles),
+                    tls=tls,
+                    http=[
+                        self._checks_by_url[u] for u in state.http_urls if u in self._checks_by_url
+                    ],
+                )
+            )
+
+    # -- statement ---------------------------------------------------------------------------
+
+    def _statement_urls(self) -> list[str]:
+        """Where the statement may be, best first: configured, linked (most often), common paths."""
+        urls: list[str] = []
+        if self.config.statement_url:
+            urls.append(self.config.statement_url)
+        counts: dict[str, int] = {}
+        scores = self._crawler.statement_candidates if self._crawler else {}
+        for page in self.pages:
+            for link in page.statement_links:
+                key = normalise_url(link)
+                counts[key] = counts.get(key, 0) + 1
+        urls += sorted(counts, key=lambda u: (-scores.get(u, 0), -counts[u], u))
+        base = self.pages[0].final_url or self.pages[0].url if self.pages else self.config.url
+        urls += [urljoin(base, p) for p in COMMON_PATHS]
+        return list(dict.fromkeys(urls))
+
+    async def _statement(self) -> Statement | None:
+        documents = self._crawler.documents if self._crawler else {}
+        linked = {normalise_url(u) for p in self.pages for u in p.statement_links}
+        for index, url in enumerate(self._statement_urls()):
+            key = normalise_url(url)
+            html = documents.get(key)
+            final = url
+            if html is None:
+                fetched = await fetch(url, self.resolver, self.trust)
+                if fetched.error or fetched.status != 200 or not fetched.body:
+                    continue
+                if "html" not in (fetched.content_type or "html") and index > 0:
+                    continue
+                html = fetched.text()
+                final = fetched.final_url
+            statement = read_statement(final, html)
+            if statement.claims or key in linked or url == self.config.statement_url:
+                return statement
+        return None
+
+    # -- parties and checks -----------------------------------------------------------------
+
+    def _parties(self) -> None:
+        beacons: list[Beacon] = []
+        cookies: dict[tuple[str, str, str], Cookie] = {}
+        for page in self.pages:
+            if page.probe_values:
+                page.leaks = [
+                    dataclasses.asdict(leak)
+                    for leak in find_leaks(page.requests, page.probe_values)
+                ]
+            beacons.extend(detect_beacons(page, self.first_party, self.vendors))
+            for cookie in page.cookies:
+                vendor = self.vendors.lookup(cookie.domain.lstrip("."))
+                cookie.vendor = vendor.name if vendor and cookie.third_party else None
+                cookies.setdefault((cookie.name, cookie.domain, cookie.path), cookie)
+        self.result.beacons = beacons
+        self.result.cookies = list(cookies.values())
+        self.result.pages = self.pages
+
+    def _check(self) -> None:
+        ctx = CheckContext(
+            result=self.result,
+            first_party=self.first_party,
+            vendors=self.vendors,
+            declarations=[
+                Declaration(d.vendor, tuple(d.domains), tuple(d.cookies))
+                for d in self.config.disclosed
+            ],
+            cert_expiry_days=self.config.cert_expiry_days,
+            previous_statement=None,
+        )
+        if not self.result.complete and self.result.incomplete_reason:
+            return
+        self.result.findings = run_checks(ctx)
+
+    def _summary(self, seconds: float) -> Summary:
+        counts = {s.value: 0 for s in Severity}
+        for finding in self.result.findings:
+            counts[Severity(finding.severity).value] += 1
+        return Summary(
+            pages=len(self.pages),
+            pages_failed=sum(1 for p in self.pages if p.error),
+            forms_collecting_pi=sum(1 for p in self.pages for f in p.forms if f.collects_pi),
+            requests=sum(len(p.requests) for p in self.pages),
+            third_party_requests=sum(1 for p in self.pages for r in p.requests if r.third_party),
+            beacons=len(self.result.beacons),
+            cookies=len(self.result.cookies),
+            hosts=len(self.result.hosts),
+            findings=counts,
+            fail_on=self.config.fail_on,
+            duration_seconds=round(seconds, 2),
+        )
+
+
+def _package_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def load_result(path: Path) -> ScanResult:
+    """A saved report.json."""
+    return ScanResult.model_validate_json(path.read_text(encoding="utf-8"))
