@@ -19,6 +19,31 @@ from scanner.catalogue import (
 from scanner.model import Severity
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+DESIGN_RULE_IDS = {
+    "pi-form-over-http",
+    "pi-form-posts-to-http",
+    "mixed-content-on-pi-page",
+    "tls-legacy-protocol",
+    "tls-weak-cipher",
+    "tls-profile-noncompliant",
+    "tls-cert-invalid",
+    "tls-cert-expiring",
+    "hsts-missing",
+    "http-not-redirected",
+    "cookie-not-secure",
+    "pi-form-posts-to-third-party",
+    "pi-sent-to-third-party",
+    "beacon-undisclosed-vendor",
+    "beacons-not-disclosed",
+    "advertising-tracker",
+    "third-party-cookie-undisclosed",
+    "cookies-not-disclosed",
+    "statement-not-found",
+    "statement-not-linked",
+    "statement-over-http",
+    "statement-changed",
+}
+"""The public rule ids of design.md: the catalogue may add rules, never drop these."""
 
 
 def _entry(**changes: Any) -> dict[str, Any]:
@@ -38,7 +63,7 @@ def _entry(**changes: Any) -> dict[str, Any]:
 def test_catalogue_loads_every_rule_of_the_design_as_frozen_rules() -> None:
     rules = load_catalogue()
 
-    assert len(rules) == 22
+    assert set(rules) >= DESIGN_RULE_IDS
     rule = rules["pi-form-over-http"]
     assert rule == Rule(
         id="pi-form-over-http",
