@@ -1,0 +1,124 @@
+"""report.md: the short summary for a pull-request comment or a CI job's step summary.
+
+Everything the site controls is escaped for Markdown and for the HTML that GitHub and GitLab
+allow in it, so a page title can neither format, link, mention nor inject markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import ClassVar
+
+from scanner.catalogue import load_catalogue
+from scanner.model import Finding, ScanResult
+from scanner.report.common import (
+    SEVERITIES,
+    failing_findings,
+    finding_where,
+    severity_counts,
+    sorted_findings,
+    verdict,
+)
+from scanner.report.interface import ReportWriter
+
+TOP_FINDINGS = 10
+_MAX_TEXT = 160
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~:])")
+_ICONS = {"passed": "✅", "failed": "❌", "incomplete": "⚠️", "not gated": "ℹ️"}
+
+
+def escape(text: str, limit: int = _MAX_TEXT) -> str:
+    """Site text as inert Markdown: one line, HTML-escaped, specials backslash-escaped.
+
+    Colons are escaped too so that no autolink forms, and "@" is followed by a zero-width space
+    so that a page cannot mention (and notify) people when the summary is posted as a comment.
+    """
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = html.escape(text, quote=False)
+    text = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    return text.replace("@", "@\u200b")
+
+
+def _finding_row(finding: Finding, result: ScanResult) -> str:
+    quote = f"“{escape(finding.claim.quote)}”" if finding.claim else "—"
+    rule = escape(finding.rule_id, 60)
+    cells = [
+        finding.severity.value,
+        f"**{rule}**<br>{escape(finding.title, 100)}",
+        escape(finding_where(finding, result), 100),
+        quote,
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+class MarkdownWriter(ReportWriter):
+    """Verdict, severity counts, the top findings, and where the full report is."""
+
+    format: ClassVar[str] = "md"
+    filename: ClassVar[str] = "report.md"
+
+    def render(self, result: ScanResult) -> str:
+        """The Markdown summary."""
+        state = verdict(result)
+        catalogue = load_catalogue()
+        lines = [f"## {_ICONS[state]} complyscan: {_headline(result)}", ""]
+        lines.append(
+            f"Target: {escape(result.target, 200)} · "
+            f"{len(result.pages)} pages · {len(result.beacons)} beacons · "
+            f"{len(result.cookies)} cookies · {len(result.hosts)} hosts · "
+            f"scanned {result.started_at:%Y-%m-%d %H:%M %Z}".rstrip()
+        )
+        lines.append("")
+        if not result.complete:
+            reason = escape(result.incomplete_reason or "the scan did not finish", 300)
+            lines += [
+                f"> **Scan incomplete:** {reason}. A scan that could not look never passes.",
+                "",
+            ]
+
+        active, waived = (
+            severity_counts(result.findings),
+            severity_counts(result.findings, waived=True),
+        )
+        lines += ["| Severity | Findings | Waived |", "|---|---:|---:|"]
+        for severity in SEVERITIES:
+            lines.append(f"| {severity.value} | {active[severity]} | {waived[severity]} |")
+        lines.append("")
+
+        findings = [f for f in sorted_findings(result.findings) if not f.waived]
+        if findings:
+            lines += [
+                "### Top findings",
+                "",
+                "| Severity | Rule | Where | Statement sentence it contradicts |",
+                "|---|---|---|---|",
+            ]
+            lines += [_finding_row(f, result) for f in findings[:TOP_FINDINGS]]
+            if len(findings) > TOP_FINDINGS:
+                lines += ["", f"…and {len(findings) - TOP_FINDINGS} more in `report.html`."]
+            lines.append("")
+            unknown = sorted({f.rule_id for f in findings} - set(catalogue))
+            if unknown:
+                names = ", ".join(escape(rule_id, 60) for rule_id in unknown)
+                lines += [f"Rules not in this version's catalogue: {names}.", ""]
+        else:
+            lines += ["No findings.", ""]
+
+        lines.append(
+            "Full report: open `report.html` from this job's artifacts (statement vs. site, "
+            "evidence, fixes). Code scanning: `report.sarif`; machine-readable: `report.json`."
+        )
+        return "\n".join(lines) + "\n"
+
+
+def _headline(result: ScanResult) -> str:
+    state = verdict(result)
+    if state == "incomplete":
+        return "scan incomplete"
+    if state == "not gated":
+        return f"{len(result.findings)} findings (not gated)"
+    failing = len(failing_findings(result))
+    return f"gate {state} — {failing} findings at or above {result.summary.fail_on}"
