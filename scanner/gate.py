@@ -199,7 +199,7 @@ class GateOutcome:
     notes: tuple[str, ...]
     """Lines a CI log should show (expired waivers, the reason a scan is incomplete)."""
     result: ScanResult
-    """A copy of the scan with waivers marked and summary.gate / summary.fail_on set."""
+    """The scan evaluated, with waivers marked and summary.gate / summary.fail_on set."""
 
     def summary_line(self) -> str:
         """One line for a CI log: the verdict and what decided it."""
@@ -226,11 +226,15 @@ def evaluate(
     waivers: list[Waiver],
     today: date,
 ) -> GateOutcome:
-    """Apply the gate to a scan; `result` itself is left unchanged (see GateOutcome.result)."""
+    """Apply the gate to a scan.
+
+    Marks the findings of `result` in place (waived, waiver_reason: a waiver recorded by an
+    earlier run is cleared unless an active waiver still applies) and records summary.gate and
+    summary.fail_on, so that the reports written afterwards show what the gate decided.
+    """
     if fail_on not in FAIL_ON_CHOICES:
         choices = "|".join(FAIL_ON_CHOICES)
         raise GateConfigError(f"--fail-on must be one of {choices}, not {fail_on!r}")
-    result = result.model_copy(deep=True)
     active = [w for w in waivers if not w.expired(today)]
     expired = tuple(w for w in waivers if w.expired(today))
     known = {finding_fingerprint(f) for f in baseline.findings} if baseline else set()

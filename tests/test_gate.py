@@ -135,14 +135,17 @@ def test_an_unknown_threshold_is_a_configuration_error() -> None:
         evaluate(build_result(), "severe", None, [], TODAY)
 
 
-def test_evaluate_leaves_the_callers_result_untouched() -> None:
+def test_evaluate_marks_the_result_so_the_reports_show_the_gate() -> None:
     result = _clean(build_result())
     waiver = Waiver("hsts-missing", "shop.example", "known")
 
-    outcome = evaluate(result, "high", None, [waiver], TODAY)
+    outcome = evaluate(result, "medium", None, [waiver], TODAY)
 
-    assert not any(f.waived for f in result.findings)
-    assert [f.rule_id for f in outcome.result.findings if f.waived] == ["hsts-missing"]
+    assert outcome.result is result
+    assert [(f.rule_id, f.waiver_reason) for f in result.findings if f.waived] == [
+        ("hsts-missing", "known")
+    ]
+    assert (result.summary.gate, result.summary.fail_on) == ("failed", "medium")
 
 
 # --- baseline ------------------------------------------------------------------------------------
