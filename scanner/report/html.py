@@ -1,0 +1,338 @@
+"""report.html: one self-contained page a web team reads, from reports/ templates.
+
+The page makes no request of its own: CSS and the filter script are inline, allowed by a strict
+Content-Security-Policy (hashes computed here, at render time); images are data: URIs. Everything
+the site controls is escaped by Jinja's autoescape; only our own assets are marked safe.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from scanner import __version__
+from scanner.catalogue import Rule, load_catalogue
+from scanner.model import Claim, Finding, HostSecurity, ScanResult
+from scanner.report.common import (
+    SEVERITIES,
+    failing_findings,
+    finding_where,
+    printable,
+    redact,
+    severity_counts,
+    sorted_findings,
+    verdict,
+)
+from scanner.report.interface import ReportWriter
+from scanner.resources import reports_dir
+
+TEMPLATE = "report.html.j2"
+SCREENSHOT_LIMIT = 500 * 1024
+"""Screenshots larger than this are left out rather than bloat the report."""
+
+PROTOCOLS = ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3")
+LEGACY_PROTOCOLS = frozenset(PROTOCOLS[:4])
+_IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def _protocol_key(name: str) -> str:
+    """ "TLS 1.2", "TLSv1_2", "tls1.2" -> "tls12", "SSLv2" -> "ssl20": spellings differ."""
+    family = "ssl" if "ssl" in name.lower() else "tls"
+    digits = re.findall(r"\d", name)
+    return family + "".join(digits + ["0"] * (2 - len(digits)))
+
+
+def _data_uri(path_text: Any) -> str | None:
+    """A small PNG/JPEG screenshot as a data: URI; None when absent, too large or not an image."""
+    if not isinstance(path_text, str) or not path_text:
+        return None
+    path = Path(path_text)
+    try:
+        if not path.is_file() or path.stat().st_size >= SCREENSHOT_LIMIT:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    mime = next((m for magic, m in _IMAGE_TYPES.items() if data.startswith(magic)), None)
+    if mime is None:
+        return None
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(key, text, is_block): scalars inline, structures as pretty JSON."""
+    rows = []
+    for key, value in redact(evidence).items():
+        if key == "screenshot":
+            continue
+        if isinstance(value, dict | list):
+            text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+            rows.append((str(key), text, True))
+        else:
+            rows.append((str(key), "—" if value is None else str(value), False))
+    return rows
+
+
+@dataclass
+class FindingView:
+    """A finding with what the template shows beside it."""
+
+    finding: Finding
+    anchor: str
+    where: str
+    rule: Rule | None
+    evidence: list[tuple[str, str, bool]]
+    screenshot: str | None
+
+
+@dataclass
+class ClaimView:
+    """A claim of the statement and what the scan found about it."""
+
+    claim: Claim
+    contradictions: list[FindingView]
+    tested_by: list[Rule]
+
+
+@dataclass
+class VendorView:
+    """One third party: what it received and set."""
+
+    name: str
+    category: str
+    pages: set[str] = field(default_factory=set)
+    hosts: set[str] = field(default_factory=set)
+    beacons: int = 0
+    cookies: set[str] = field(default_factory=set)
+
+
+@dataclass
+class HostView:
+    """One host:port's transport security, flattened for the template."""
+
+    host: HostSecurity
+    protocols: list[tuple[str, bool | None, bool]]
+    hsts: str | None
+    redirects_to_https: bool | None
+
+
+def _finding_views(result: ScanResult, rules: dict[str, Rule]) -> list[FindingView]:
+    return [
+        FindingView(
+            finding=f,
+            anchor=f"finding-{n}",
+            where=finding_where(f, result),
+            rule=rules.get(f.rule_id),
+            evidence=_evidence_rows(f.evidence),
+            screenshot=_data_uri(f.evidence.get("screenshot")),
+        )
+        for n, f in enumerate(sorted_findings(result.findings), start=1)
+    ]
+
+
+def _claim_views(
+    result: ScanResult, findings: list[FindingView], rules: dict[str, Rule]
+) -> list[ClaimView]:
+    if result.statement is None:
+        return []
+    claims = result.statement.claims
+    views = []
+    for claim in claims:
+        same_kind = {c.quote for c in claims if c.kind == claim.kind}
+
+        def about(view: FindingView, claim: Claim = claim, same_kind: set[str] = same_kind) -> bool:
+            ref = view.finding.claim
+            if ref is None or ref.kind != claim.kind:
+                return False
+            # several claims of one kind (a vendor each): match the quoted one
+            return ref.quote == claim.quote or ref.quote not in same_kind
+
+        views.append(
+            ClaimView(
+                claim=claim,
+                contradictions=[v for v in findings if about(v)],
+                tested_by=[r for r in rules.values() if claim.kind in r.claims],
+            )
+        )
+    return views
+
+
+def _vendor_views(result: ScanResult) -> list[VendorView]:
+    vendors: dict[str, VendorView] = {}
+
+    def vendor(name: str | None, url: str | None, category: str | None) -> VendorView:
+        host = urlsplit(url or "").hostname or ""
+        key = name or host or "unknown"
+        view = vendors.setdefault(key, VendorView(name=key, category=category or ""))
+        view.category = view.category or category or ""
+        if host:
+            view.hosts.add(host)
+        return view
+
+    for beacon in result.beacons:
+        view = vendor(beacon.vendor, beacon.url, beacon.category)
+        view.beacons += 1
+        view.pages.add(beacon.page_url)
+    for cookie in result.cookies:
+        if not cookie.third_party and not cookie.vendor:
+            continue
+        view = vendor(cookie.vendor, cookie.set_by, None)
+        view.cookies.add(cookie.name)
+        if cookie.page_url:
+            view.pages.add(cookie.page_url)
+    return sorted(vendors.values(), key=lambda v: (-v.beacons, v.name.lower()))
+
+
+def _host_views(result: ScanResult) -> list[HostView]:
+    views = []
+    for host in result.hosts:
+        accepted = {
+            _protocol_key(k): v for k, v in (host.tls.protocols if host.tls else {}).items()
+        }
+        protocols = [(p, accepted.get(_protocol_key(p)), p in LEGACY_PROTOCOLS) for p in PROTOCOLS]
+        hsts = next((c.hsts for c in host.http if c.hsts), None)
+        redirects = next(
+            (c.redirects_to_https for c in host.http if c.redirects_to_https is not None), None
+        )
+        views.append(HostView(host, protocols, hsts, redirects))
+    return views
+
+
+def _changes(result: ScanResult) -> dict[str, Any] | None:
+    """The hook for "what changed since the previous scan": shown only when the result has it.
+
+    Expects `result.changes` (a mapping or object) with `new` and `fixed` lists of findings
+    (Finding or dicts with rule_id, title, page_url/host) and optionally `statement_changed`.
+    """
+    changes = getattr(result, "changes", None)
+    if not changes:
+        return None
+
+    def get(name: str) -> Any:
+        return changes.get(name) if isinstance(changes, dict) else getattr(changes, name, None)
+
+    def listed(name: str) -> list[dict[str, Any]]:
+        items = get(name) or []
+        blank = {"rule_id": "", "title": "", "page_url": None, "host": None}
+        return [blank | (i.model_dump() if isinstance(i, Finding) else dict(i)) for i in items]
+
+    return {
+        "new": listed("new"),
+        "fixed": listed("fixed"),
+        "statement_changed": bool(get("statement_changed")),
+        "previous": get("previous_started_at") or get("previous"),
+    }
+
+
+def _duration(result: ScanResult) -> float:
+    if result.summary.duration_seconds:
+        return result.summary.duration_seconds
+    if result.finished_at is not None:
+        return (result.finished_at - result.started_at).total_seconds()
+    return 0.0
+
+
+def _csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def _asset(name: str) -> str:
+    text = (reports_dir() / name).read_text(encoding="utf-8")
+    if "</" in text:  # would end the inline <style>/<script> early
+        raise ValueError(f"reports/{name} must not contain '</'")
+    return text
+
+
+class HtmlWriter(ReportWriter):
+    """The report a web team reads: verdict, statement vs. site, findings and all evidence."""
+
+    format: ClassVar[str] = "html"
+    filename: ClassVar[str] = "report.html"
+
+    def __init__(self) -> None:
+        self.environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(reports_dir()),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            finalize=_printable,
+        )
+        self.environment.filters["datetime"] = _format_datetime
+        self.environment.filters["pretty"] = _pretty
+
+    def render(self, result: ScanResult) -> str:
+        """The whole page."""
+        rules = load_catalogue()
+        css, script = _asset("report.css"), _asset("report.js")
+        csp = (
+            f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(script)}; "
+            "img-src data:; base-uri 'none'; form-action 'none'"
+        )
+        findings = _finding_views(result, rules)
+        gaps = [v for v in findings if v.finding.claim is None and v.rule and v.rule.claims]
+        template = self.environment.get_template(TEMPLATE)
+        return template.render(
+            result=result,
+            rules=rules,
+            verdict=verdict(result),
+            failing=len(failing_findings(result)),
+            severities=SEVERITIES,
+            counts=severity_counts(result.findings),
+            waived_counts=severity_counts(result.findings, waived=True),
+            findings=findings,
+            claims=_claim_views(result, findings, rules),
+            gaps=gaps,
+            rule_ids=sorted({f.rule_id for f in result.findings}),
+            locations=sorted({v.where for v in findings}),
+            vendors=_vendor_views(result),
+            hosts=_host_views(result),
+            changes=_changes(result),
+            duration=_duration(result),
+            third_party_pages=_pages_with_third_parties(result),
+            pi_forms=sum(1 for p in result.pages for form in p.forms if form.collects_pi),
+            generated_by=f"complyscan {result.tool.version or __version__}",
+            csp=csp,
+            css=Markup(css),  # our own asset, hashed into the CSP; never site data
+            script=Markup(script),
+        )
+
+
+def _pages_with_third_parties(result: ScanResult) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for beacon in result.beacons:
+        counts[beacon.page_url] += 1
+    return dict(counts)
+
+
+def _printable(value: Any) -> Any:
+    """Control characters out of site text (they are not allowed in HTML); our Markup untouched."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value
+
+
+def _format_datetime(value: datetime | float | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int | float):
+        value = datetime.fromtimestamp(value, tz=UTC)
+    if value.tzinfo is None:
+        return value.isoformat(" ", "minutes")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)

@@ -1,0 +1,146 @@
+"""report.html in the real Chromium, opened from file://: inert, offline, and its filters work."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
+
+from scanner.browser.crawler import QUIET_FLAGS
+from scanner.browser.discovery import BrowserNotFound, find_chromium
+from scanner.report import write_reports
+from tests.fixtures.results.hostile import PAYLOADS, SCRIPT, build_result
+
+pytestmark = pytest.mark.browser
+
+ARGS = ["--no-sandbox", "--disable-gpu", *QUIET_FLAGS]
+SCREENSHOT = Path(__file__).resolve().parent.parent / "out" / "report-screenshot.png"
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    try:
+        chromium = find_chromium()
+    except BrowserNotFound as error:
+        pytest.skip(str(error))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
+        yield browser
+        browser.close()
+
+
+class Opened:
+    """A report opened in a fresh page, with everything the page did recorded."""
+
+    def __init__(self, browser: Browser, path: Path, javascript: bool = True) -> None:
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        context = browser.new_context(
+            java_script_enabled=javascript, viewport={"width": 1280, "height": 900}
+        )
+        self.page: Page = context.new_page()
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("dialog", self._dialog)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.goto(path.as_uri())
+        self.page.wait_for_load_state("load")
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            self.errors.append(message.text)
+
+    def visible_findings(self) -> list[str]:
+        severities = self.page.eval_on_selector_all(
+            "[data-finding]", "els => els.filter(e => !e.hidden).map(e => e.dataset.severity)"
+        )
+        return [str(severity) for severity in severities]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    screenshot = out / "form.png"
+    screenshot.write_bytes(PNG)
+    return write_reports(build_result(screenshot=screenshot), out, ["html"])["html"]
+
+
+def test_the_report_is_inert_offline_and_quiet(browser: Browser, report: Path) -> None:
+    opened = Opened(browser, report)
+
+    assert opened.requests == [report.as_uri()]
+    assert opened.dialogs == []
+    assert opened.errors == []
+    body = opened.page.inner_text("body")
+    for payload in PAYLOADS:
+        assert " ".join(payload.split()) in " ".join(body.split())
+    assert opened.page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
+    assert opened.page.evaluate("document.querySelectorAll('img[src^=\"data:\"]').length") == 1
+    assert opened.page.title().endswith("https://shop.example/")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    opened.page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+
+def test_filters_show_only_the_chosen_severity_rule_and_place(
+    browser: Browser, report: Path
+) -> None:
+    opened = Opened(browser, report)
+    page = opened.page
+    assert len(opened.visible_findings()) == 14
+    assert page.inner_text("#filter-count") == "14 of 14 findings shown"
+
+    page.select_option("select[name=severity]", "high")
+    assert opened.visible_findings() == ["high", "high"]
+    assert page.inner_text("#filter-count") == "2 of 14 findings shown"
+
+    page.select_option("select[name=severity]", "")
+    page.select_option("select[name=rule]", "hsts-missing")
+    assert opened.visible_findings() == ["medium"]
+
+    page.select_option("select[name=rule]", "")
+    page.select_option("select[name=location]", "https://shop.example:443/")
+    assert sorted(opened.visible_findings()) == ["critical", "medium", "medium"]
+
+    page.select_option("select[name=location]", "")
+    page.uncheck("input[name=waived]")
+    assert len(opened.visible_findings()) == 13
+
+    page.click("button[type=reset]")
+    expect(page.locator("[data-finding][hidden]")).to_have_count(0)  # no eval: the CSP forbids it
+    page.click("a[data-only-severity=critical]")
+    assert opened.visible_findings() == ["critical"] * 4
+    assert opened.dialogs == [] and opened.errors == []
+
+
+def test_without_javascript_every_finding_shows_and_the_filters_stay_hidden(
+    browser: Browser, report: Path
+) -> None:
+    opened = Opened(browser, report, javascript=False)
+
+    assert opened.page.locator("[data-finding]:visible").count() == 14
+    assert not opened.page.is_visible("#filters")
+    assert SCRIPT in opened.page.inner_text("#statement")
+    assert opened.requests == [report.as_uri()]
+
+
+def test_the_report_prints(browser: Browser, report: Path, tmp_path: Path) -> None:
+    opened = Opened(browser, report)
+    opened.page.select_option("select[name=severity]", "info")
+
+    opened.page.emulate_media(media="print")
+    pdf = opened.page.pdf(path=str(tmp_path / "report.pdf"))
+
+    assert pdf.startswith(b"%PDF")
+    assert not opened.page.is_visible("#filters")
+    assert opened.page.locator("[data-finding]:visible").count() == 14  # print shows everything

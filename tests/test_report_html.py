@@ -1,0 +1,214 @@
+"""report.html, rendered: self-contained, strict CSP, hostile text inert, every section there."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.model import ScanResult
+from scanner.report.html import SCREENSHOT_LIMIT, HtmlWriter
+from tests.fixtures.results.hostile import (
+    ATTRIBUTE,
+    SCRIPT,
+    SECRET_COOKIE_VALUE,
+    TYPED_EMAIL,
+    build_result,
+)
+
+# The smallest valid PNG: 1x1, one transparent pixel.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    return HtmlWriter().render(build_result())
+
+
+def _between(text: str, start: str, end: str) -> str:
+    match = re.search(re.escape(start) + "(.*?)" + re.escape(end), text, re.S)
+    assert match, f"no {start}...{end}"
+    return match.group(1)
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def test_the_csp_is_strict_and_hashes_exactly_the_inline_style_and_script(page: str) -> None:
+    csp = html.unescape(
+        _between(page, '<meta http-equiv="Content-Security-Policy" content="', '">')
+    )
+    style = _between(page, "<style>", "</style>")
+    script = _between(page, "<script>", "</script>")
+
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["default-src"] == "'none'"
+    assert directives["style-src"] == _csp_hash(style)
+    assert directives["script-src"] == _csp_hash(script)
+    assert directives["img-src"] == "data:"
+    assert "unsafe-inline" not in csp
+    assert page.index("Content-Security-Policy") < page.index("<style>")
+
+
+class Tags(HTMLParser):
+    """Every start tag of a page with its attributes, as a browser's tokenizer sees them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_the_page_refers_to_nothing_outside_itself(page: str) -> None:
+    parser = Tags()
+    parser.feed(page)
+    names = [tag for tag, _ in parser.tags]
+    attributes = [(name, value or "") for _, attrs in parser.tags for name, value in attrs.items()]
+
+    assert names.count("script") == 1 and names.count("style") == 1
+    assert not {"link", "iframe", "object", "embed", "base", "img"} & set(names)
+    assert not [a for a in attributes if a[0].startswith("on")]
+    assert not [a for a in attributes if a[0] == "style"]  # would need 'unsafe-inline'
+    links = [value for name, value in attributes if name in ("src", "href", "action")]
+    assert links and all(link.startswith(("#", "data:image/")) for link in links)
+    assert "url(" not in page and "@import" not in page
+
+
+def test_hostile_text_is_escaped_everywhere(page: str) -> None:
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "{{7*7}}" in page  # shown, never evaluated
+    assert "<img src=x" not in page
+    assert ATTRIBUTE not in page
+    assert page.count(SCRIPT) == 0
+    assert "\x07" not in page
+
+
+def test_secrets_are_redacted(page: str) -> None:
+    assert SECRET_COOKIE_VALUE not in page
+    assert TYPED_EMAIL not in page
+    assert "redacted (20 chars)" in page
+
+
+def test_the_verdict_comes_first(page: str) -> None:
+    body = page[page.index("<body>") :]
+
+    assert body.index("Gate failed") < body.index('id="statement"') < body.index('id="findings"')
+    assert "6 findings at or above\n          <strong>high</strong>" in page
+
+
+def test_each_claim_sits_beside_the_findings_that_contradict_it(page: str) -> None:
+    listing = _between(page, '<ol class="claims">', "</ol>")
+    claims = [c.split('">', 1) for c in listing.split('<li class="claim ')[1:]]
+    kinds = [re.findall(r'<span class="tag">([\w-]+)</span>', text)[0] for _, text in claims]
+    by_kind = dict(zip(kinds, claims, strict=True))
+
+    assert len(claims) == 7
+    cls, text = by_kind["transport-encryption"]
+    assert cls == "claim-broken" and "Contradicted by 4 findings" in text
+    cls, text = by_kind["anonymous-analytics"]
+    assert cls == "claim-kept"
+    assert "No contradiction found" in text and "<code>pi-sent-to-third-party</code>" in text
+    assert "No rule tests this kind of claim yet" in by_kind["access-logs"][1]
+    assert "Contradicted by 1 finding" in by_kind["cookies"][1]
+
+
+def test_disclosure_gaps_are_listed_apart_from_contradictions(page: str) -> None:
+    gaps = _between(page, "<h3>Disclosure gaps</h3>", "</ul>")
+
+    assert "Beacons observed but the statement never mentions them" in gaps
+    assert "statement lacks: web-beacons" in gaps
+
+
+def test_findings_carry_filter_data_rule_help_and_evidence(page: str) -> None:
+    findings = re.findall(r"<article class=\"finding[^>]*>", page)
+
+    assert len(findings) == 14
+    assert findings[0].count('data-severity="critical"') == 1
+    assert 'data-waived="true"' in "".join(findings)
+    assert "Serve the page only over HTTPS" in page  # the catalogue's fix
+    assert "This rule is not in this version's catalogue." in page
+    assert "&#34;encoding&#34;" not in page and "sha256" in page
+
+
+def test_third_parties_are_grouped_per_vendor(page: str) -> None:
+    vendors = _between(page, '<section id="parties"', "</section>")
+
+    assert vendors.count("<tr>") == 4  # header and three vendors
+    assert "Google Analytics" in vendors and "cdn.hostile.example" in vendors
+    assert "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>" in vendors
+
+
+def test_transport_shows_the_protocol_matrix_and_certificate(page: str) -> None:
+    transport = _between(page, '<section id="transport"', "</section>")
+
+    assert transport.count('class="proto-bad"') == 2
+    assert transport.count('class="proto-good"') == 3
+    assert "Unreachable: connection refused &lt;script&gt;" in transport
+    assert "max-age=31536000; includeSubDomains" in transport
+
+
+def test_a_small_screenshot_is_embedded_and_others_are_not(tmp_path: Path) -> None:
+    small = tmp_path / "form.png"
+    small.write_bytes(PNG)
+    big = tmp_path / "big.png"
+    big.write_bytes(PNG + b"\0" * SCREENSHOT_LIMIT)
+    fake = tmp_path / "fake.png"
+    fake.write_text("<svg onload=alert(1)>")
+
+    def rendered(path: Path) -> str:
+        return HtmlWriter().render(build_result(screenshot=path))
+
+    assert f'src="data:image/png;base64,{base64.b64encode(PNG).decode()}"' in rendered(small)
+    for path in (big, fake, tmp_path / "missing.png"):
+        assert "data:image" not in rendered(path)
+
+
+def test_no_statement_and_no_findings_still_make_a_report() -> None:
+    result = build_result(complete=False)
+    result.statement = None
+    result.findings = []
+
+    page = HtmlWriter().render(result)
+
+    assert "Scan incomplete" in page and "crawl aborted &lt;script&gt;" in page
+    assert "No privacy statement was found" in page
+    assert "No findings." in page
+    assert 'id="filters"' not in page
+
+
+class ResultWithChanges(ScanResult):
+    """How a future model field for "what changed" looks to the HTML writer."""
+
+    changes: dict[str, Any]
+
+
+def test_what_changed_is_shown_only_when_the_result_carries_it(page: str) -> None:
+    base = build_result()
+    result = ResultWithChanges(
+        **base.model_dump(),
+        changes={
+            "new": [base.findings[0]],
+            "fixed": [{"rule_id": "hsts-missing", "title": f"Old {SCRIPT}", "host": "a.example"}],
+            "statement_changed": True,
+        },
+    )
+
+    with_changes = HtmlWriter().render(result)
+
+    assert "What changed since the previous scan" not in page
+    changes = _between(with_changes, "What changed since the previous scan", "</section>")
+    assert "+1</span> new" in changes and "−1</span> fixed" in changes
+    assert "Old &lt;script&gt;" in changes
+    assert "The privacy statement changed." in changes
