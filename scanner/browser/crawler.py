@@ -578,6 +578,8 @@ class Crawler:
                 await field_.dispatch_event("change", timeout=1000)
                 await field_.blur(timeout=1000)
         record.probe_values = {str(k): v for k, v in canaries.items()}
+        # Scripts react to typing after debounce timers: the quiet window starts now.
+        tab.net.mark_activity()
         await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)
         requests = tab.net.finished_requests()
         for request in requests:

@@ -93,6 +93,10 @@ class NetworkLog:
         self._redirects.clear()
         self._touch()
 
+    def mark_activity(self) -> None:
+        """Something happened that may cause requests (typing, say): restart the quiet window."""
+        self._touch()
+
     def _touch(self) -> None:
         self.last_activity = time.monotonic()
         self.changed.set()

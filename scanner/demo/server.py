@@ -49,6 +49,18 @@ _TLS_VERSIONS: dict[str, ssl.TLSVersion] = {
 }
 
 _SOCKET_TIMEOUT = 10.0
+
+MOZILLA_INTERMEDIATE_CIPHERS = ":".join(
+    [
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        "ECDHE-RSA-CHACHA20-POLY1305",
+    ]
+)
+"""TLS 1.2 suites of Mozilla's intermediate profile (TLS 1.3 suites are all acceptable)."""
 """How long a connection may sit idle (handshake or request) before the server drops it."""
 
 
@@ -389,6 +401,11 @@ def _server_context(settings: TlsSettings, cert: IssuedCert) -> ssl.SSLContext:
         context.set_ciphers(settings.ciphers)
     elif legacy:
         context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    else:
+        # A well-configured host is what Mozilla's intermediate profile describes: AEAD suites
+        # with ECDHE only, and the curves it names (OpenSSL's defaults add CBC and X448).
+        context.set_ciphers(MOZILLA_INTERMEDIATE_CIPHERS)
+        context.set_ecdh_curve("prime256v1")
     context.load_cert_chain(cert.cert_chain_pem, cert.key_pem)
     return context
 
