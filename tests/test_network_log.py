@@ -19,7 +19,11 @@ def test_parse_set_cookie_reads_every_attribute() -> None:
 def test_redirect_hops_become_separate_requests() -> None:
     log = NetworkLog()
     log.on_request_will_be_sent(
-        {"requestId": "1", "type": "Document", "request": {"url": "http://a.test/", "method": "GET"}}
+        {
+            "requestId": "1",
+            "type": "Document",
+            "request": {"url": "http://a.test/", "method": "GET"},
+        }
     )
     log.on_request_will_be_sent(
         {
