@@ -212,3 +212,16 @@ def test_what_changed_is_shown_only_when_the_result_carries_it(page: str) -> Non
     assert "+1</span> new" in changes and "−1</span> fixed" in changes
     assert "Old &lt;script&gt;" in changes
     assert "The privacy statement changed." in changes
+
+
+def test_the_screenshot_of_the_form_the_evidence_names_is_embedded(tmp_path: Path) -> None:
+    shot = tmp_path / "signup-form0.png"
+    shot.write_bytes(PNG)
+    result = build_result()
+    result.pages[1].forms[0].screenshot = str(shot)
+    finding = next(f for f in result.findings if f.rule_id == "pi-form-posts-to-http")
+    finding.evidence = {"forms": [{"form": "form#signup", "action": "http://shop.example/r"}]}
+
+    page = HtmlWriter().render(result)
+
+    assert page.count("data:image/png;base64,") == 1

@@ -70,17 +70,19 @@ def _data_uri(path_text: Any) -> str | None:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str, bool]]:
-    """(key, text, is_block): scalars inline, structures as pretty JSON."""
-    rows = []
+def _evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str | list[str], str]]:
+    """(key, value, shape): scalars as text, lists of scalars as a list, the rest as pretty JSON."""
+    rows: list[tuple[str, str | list[str], str]] = []
     for key, value in redact(evidence).items():
         if key == "screenshot":
             continue
-        if isinstance(value, dict | list):
+        if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
+            rows.append((str(key), [str(v) for v in value], "list"))
+        elif isinstance(value, dict | list):
             text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-            rows.append((str(key), text, True))
+            rows.append((str(key), text, "json"))
         else:
-            rows.append((str(key), "—" if value is None else str(value), False))
+            rows.append((str(key), "—" if value is None else str(value), "text"))
     return rows
 
 
@@ -92,7 +94,7 @@ class FindingView:
     anchor: str
     where: str
     rule: Rule | None
-    evidence: list[tuple[str, str, bool]]
+    evidence: list[tuple[str, str | list[str], str]]
     screenshot: str | None
 
 
@@ -135,10 +137,40 @@ def _finding_views(result: ScanResult, rules: dict[str, Rule]) -> list[FindingVi
             where=finding_where(f, result),
             rule=rules.get(f.rule_id),
             evidence=_evidence_rows(f.evidence),
-            screenshot=_data_uri(f.evidence.get("screenshot")),
+            screenshot=_data_uri(_screenshot_path(f, result)),
         )
         for n, f in enumerate(sorted_findings(result.findings), start=1)
     ]
+
+
+def _selectors(value: Any) -> list[str]:
+    """The form selectors an evidence dict names (under "form" or "selector" keys, any depth)."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("form", "selector") and isinstance(item, str):
+                found.append(item)
+            else:
+                found += _selectors(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += _selectors(item)
+    return found
+
+
+def _screenshot_path(finding: Finding, result: ScanResult) -> Any:
+    """evidence.screenshot, else the screenshot of the form the evidence names on its page."""
+    if finding.evidence.get("screenshot"):
+        return finding.evidence["screenshot"]
+    selectors = _selectors(finding.evidence)
+    if not selectors or not finding.page_url:
+        return None
+    for page in result.pages:
+        if finding.page_url in (page.url, page.final_url):
+            for form in page.forms:
+                if form.screenshot and form.selector in selectors:
+                    return form.screenshot
+    return None
 
 
 def _claim_views(
