@@ -1,0 +1,423 @@
+"""HTTP evidence for one URL: HSTS and CSP over HTTPS, and what its http:// form does.
+
+Every request goes to the host's --resolve address (when it has one) with the real name in the
+Host header and in SNI, and is verified against `Trust.ssl_context` for that name, so a staging
+build is judged under its production names. Redirects are followed here, hop by hop, so that
+each hop is resolved again and the chain is on record. Network failures never raise: they are
+written into the result's `error`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from scanner.model import HttpCheck
+from scanner.net import Resolver, Trust
+
+MAX_BODY = 5 * 1024 * 1024
+"""Bytes of a body kept; the rest is not read (statement pages are far smaller)."""
+
+MAX_REDIRECTS = 10
+
+USER_AGENT = "Mozilla/5.0 (compatible; complyscan)"
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One response on the way to the final one."""
+
+    url: str
+    """The URL asked for, by host name (never the --resolve address)."""
+    status: int
+    headers: httpx.Headers
+    """The response headers (case-insensitive; `get_list` for repeated ones)."""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What fetching a URL gave, redirects followed."""
+
+    url: str
+    """The URL asked for."""
+    final_url: str
+    """The URL of the last response (or of the request that failed)."""
+    status: int | None = None
+    """The last response's status; None when no response came."""
+    headers: httpx.Headers = field(default_factory=httpx.Headers)
+    """The last response's headers."""
+    body: bytes = b""
+    """The last response's body, at most MAX_BODY bytes."""
+    truncated: bool = False
+    """True when the body was longer than MAX_BODY."""
+    redirect_chain: list[str] = field(default_factory=list)
+    """Every URL asked for, in order: the first, each redirect target, the last."""
+    hops: list[Hop] = field(default_factory=list)
+    """Each response received, in order (the last one is the final response)."""
+    error: str | None = None
+    """Why the fetch stopped short (no listener, TLS failure, timeout, too many redirects)."""
+
+    @property
+    def ok(self) -> bool:
+        """True when a final response arrived and nothing went wrong."""
+        return self.error is None and self.status is not None
+
+    @property
+    def content_type(self) -> str:
+        """The final response's media type, lower-case, without parameters."""
+        content_type: str = self.headers.get("content-type", "")
+        return content_type.split(";", 1)[0].strip().lower()
+
+    def text(self) -> str:
+        """The body decoded with the charset the response declares (UTF-8 otherwise)."""
+        charset = "utf-8"
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            name, _, value = part.strip().partition("=")
+            if name.lower() == "charset" and value:
+                charset = value.strip("\"' ")
+        try:
+            return self.body.decode(charset, errors="replace")
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
+
+
+async def fetch(
+    url: str,
+    resolver: Resolver,
+    trust: Trust,
+    *,
+    method: str = "GET",
+    follow: int = MAX_REDIRECTS,
+    timeout: float = 10.0,
+    verify: bool = True,
+    headers: dict[str, str] | None = None,
+) -> FetchResult:
+    """Fetch `url`, following up to `follow` redirects, each hop resolved through `resolver`.
+
+    `verify=False` still reads the response of a host whose certificate is bad, or whose TLS is
+    too old for a verifying client (used to read such a host's headers anyway). Never raises on
+    network errors: they are in `FetchResult.error`.
+    """
+    context = trust.ssl_context if verify else _unverified_context()
+    return await _fetch(url, resolver, context, method, follow, timeout, headers or {})
+
+
+async def check_http(
+    url: str, resolver: Resolver, trust: Trust, *, timeout: float = 10.0
+) -> HttpCheck:
+    """Check an https:// URL: its HSTS and CSP, and whether its http:// form redirects to https.
+
+    The http:// form is `http://host/path`, and for a URL with a port also plain HTTP on that
+    same port. `redirects_to_https` is True when the plain-HTTP answers lead to https, False when
+    something answers over plain HTTP without leading there (the page or an error served over
+    HTTP), and None when nothing listens: no listener is no finding.
+    """
+    check = HttpCheck(url=url, redirects_to_https=None, hsts=None)
+    try:
+        probes = _plain_http_forms(url)
+    except ValueError as exc:
+        check.error = str(exc)
+        return check
+    https_task = _read_https_headers(url, resolver, trust, timeout)
+    probe_tasks = [
+        _fetch(u, resolver, trust.ssl_context, "GET", MAX_REDIRECTS, timeout, {}, stop=_is_https)
+        for u in probes
+    ]
+    (https, https_error), answers = await asyncio.gather(https_task, asyncio.gather(*probe_tasks))
+    _record_https(check, https, https_error)
+    _record_plain_http(check, probes, answers)
+    return check
+
+
+def parse_hsts(value: str | None) -> tuple[int | None, bool, bool]:
+    """(max-age, includeSubDomains, preload) of a Strict-Transport-Security value.
+
+    Directive names are case-insensitive and may be quoted (RFC 6797 6.1); a missing or
+    unreadable max-age is None, which makes the header ineffective.
+    """
+    max_age: int | None = None
+    include_subdomains = preload = False
+    for directive in (value or "").split(";"):
+        name, _, raw = directive.strip().partition("=")
+        name = name.strip().lower()
+        raw = raw.strip().strip('"')
+        if name == "max-age" and max_age is None:
+            max_age = int(raw) if raw.isdigit() else None
+        elif name == "includesubdomains":
+            include_subdomains = True
+        elif name == "preload":
+            preload = True
+    return max_age, include_subdomains, preload
+
+
+def csp_directives(csp: str | None) -> dict[str, str]:
+    """A Content-Security-Policy's directives, name (lower-case) -> value; the first wins."""
+    directives: dict[str, str] = {}
+    for part in (csp or "").split(";"):
+        name, _, value = part.strip().partition(" ")
+        if name:
+            directives.setdefault(name.lower(), value.strip())
+    return directives
+
+
+def csp_upgrades_insecure_requests(csp: str | None) -> bool:
+    """True when the CSP makes browsers fetch http:// subresources over https instead."""
+    return "upgrade-insecure-requests" in csp_directives(csp)
+
+
+def csp_blocks_mixed_content(csp: str | None) -> bool:
+    """True when the CSP carries block-all-mixed-content (deprecated, still honoured by some)."""
+    return "block-all-mixed-content" in csp_directives(csp)
+
+
+# ---------------------------------------------------------------------------------------------
+# The HTTPS side
+# ---------------------------------------------------------------------------------------------
+
+
+async def _read_https_headers(
+    url: str, resolver: Resolver, trust: Trust, timeout: float
+) -> tuple[FetchResult, str | None]:
+    """The HTTPS response, and a note when it could only be read without verification.
+
+    A host whose certificate fails is evidence too (design.md): its headers are read anyway,
+    and the TLS failure stays in the error beside them.
+    """
+    verified = await _fetch(url, resolver, trust.ssl_context, "GET", MAX_REDIRECTS, timeout, {})
+    if verified.hops or verified.error is None or not verified.error.startswith(_TLS_FAILED):
+        return verified, verified.error
+    unverified = await _fetch(
+        url, resolver, _unverified_context(), "GET", MAX_REDIRECTS, timeout, {}
+    )
+    if not unverified.hops:
+        return unverified, verified.error
+    return unverified, f"{verified.error} (headers read without certificate verification)"
+
+
+def _record_https(check: HttpCheck, result: FetchResult, error: str | None) -> None:
+    check.error = error
+    if not result.hops:
+        return
+    # HSTS binds the host that sent it, whatever its status: read it off the first response.
+    first = result.hops[0].headers.get_list("strict-transport-security")
+    if first:
+        check.hsts = first[0]
+        check.hsts_max_age, check.hsts_include_subdomains, check.hsts_preload = parse_hsts(first[0])
+    # The policy that governs the page is the one its final response carries.
+    policies = result.hops[-1].headers.get_list("content-security-policy")
+    if policies:
+        check.csp = "; ".join(policies)
+
+
+# ---------------------------------------------------------------------------------------------
+# The plain-HTTP side
+# ---------------------------------------------------------------------------------------------
+
+
+def _plain_http_forms(url: str) -> list[str]:
+    """The http:// URLs a visitor (or an attacker) could reach the https URL's page by."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValueError(f"{url}: check_http needs an https:// URL")
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    path = parts.path or "/"
+    forms = [urlunsplit(("http", host, path, parts.query, ""))]
+    if parts.port is not None and parts.port != 443:
+        forms.insert(0, urlunsplit(("http", f"{host}:{parts.port}", path, parts.query, "")))
+    return forms
+
+
+def _is_https(url: str) -> bool:
+    return url.startswith("https:")
+
+
+def _record_plain_http(check: HttpCheck, probes: list[str], answers: list[FetchResult]) -> None:
+    """Pick the answer that decides the verdict: one that stays on HTTP beats one that leads to
+    https, which beats silence."""
+    verdicts = [
+        _verdict(probe, answer, url=check.url)
+        for probe, answer in zip(probes, answers, strict=True)
+    ]
+    decisive = next((i for i, v in enumerate(verdicts) if v is False), None)
+    if decisive is None:
+        decisive = next((i for i, v in enumerate(verdicts) if v is True), 0)
+    answer = answers[decisive]
+    check.http_url = probes[decisive]
+    check.redirects_to_https = verdicts[decisive]
+    if check.redirects_to_https is not None:
+        check.redirect_chain = answer.redirect_chain
+        check.http_status = answer.hops[0].status
+
+
+def _verdict(probe: str, answer: FetchResult, *, url: str) -> bool | None:
+    if not answer.hops:
+        return None  # nothing speaks HTTP there
+    if _is_https(answer.redirect_chain[-1]):
+        return True
+    same_port = urlsplit(probe).port is not None and urlsplit(probe).port == urlsplit(url).port
+    if same_port and answer.hops[0].status >= 400:
+        # The TLS port refusing plain HTTP ("400: plain HTTP sent to HTTPS port"): the page is
+        # not served over HTTP there.
+        return None
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# One request at a time
+# ---------------------------------------------------------------------------------------------
+
+_TLS_FAILED = "TLS failed"
+
+
+async def _fetch(
+    url: str,
+    resolver: Resolver,
+    context: ssl.SSLContext,
+    method: str,
+    follow: int,
+    timeout: float,
+    headers: dict[str, str],
+    *,
+    stop: Callable[[str], bool] | None = None,
+) -> FetchResult:
+    """Fetch with redirects followed by hand; `stop(next_url)` ends the walk before a hop
+    (the plain-HTTP probe stops at the first https URL: that is the verdict)."""
+    chain: list[str] = []
+    hops: list[Hop] = []
+    current = url
+    for _ in range(follow + 1):
+        chain.append(current)
+        try:
+            hop, body, truncated, body_error = await _request(
+                current, resolver, context, method, timeout, headers
+            )
+        except _FetchError as exc:
+            return FetchResult(url, current, redirect_chain=chain, hops=hops, error=str(exc))
+        hops.append(hop)
+        location = hop.headers.get("location")
+        if hop.status not in _REDIRECT_STATUSES or not location:
+            return FetchResult(
+                url, current, hop.status, hop.headers, body, truncated, chain, hops, body_error
+            )
+        current = urljoin(current, location.strip())
+        if hop.status == 303 or (hop.status in (301, 302) and method == "POST"):
+            method = "GET"
+        if stop is not None and stop(current):
+            chain.append(current)
+            return FetchResult(url, current, hop.status, hop.headers, b"", False, chain, hops)
+    last = hops[-1]
+    return FetchResult(
+        url,
+        chain[-1],
+        last.status,
+        last.headers,
+        redirect_chain=chain,
+        hops=hops,
+        error=f"{url}: more than {follow} redirects",
+    )
+
+
+class _FetchError(Exception):
+    """One request that got no response; the message is the result's error."""
+
+
+async def _request(
+    url: str,
+    resolver: Resolver,
+    context: ssl.SSLContext,
+    method: str,
+    timeout: float,
+    extra_headers: dict[str, str],
+) -> tuple[Hop, bytes, bool, str | None]:
+    """One request, no redirect followed: (response, body, truncated, error reading the body)."""
+    try:
+        target = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise _FetchError(f"{url}: not a valid URL ({exc})") from None
+    if target.scheme not in ("http", "https") or not target.host:
+        raise _FetchError(f"{url}: only http:// and https:// URLs can be fetched")
+    headers = {"User-Agent": USER_AGENT, **extra_headers}
+    extensions: dict[str, str] = {}
+    address = resolver.lookup(target.host)
+    if address is not None:
+        # Connect to the address; speak to the name (Host header, SNI, certificate check).
+        headers["Host"] = target.netloc.decode("ascii")
+        if target.scheme == "https":
+            extensions["sni_hostname"] = target.host
+        target = target.copy_with(host=address)
+    elif resolver.only_resolved:
+        raise _FetchError(f"{url}: no --resolve rule covers {target.host}, so it is not looked up")
+
+    # A client per request, without keep-alive: connections to one address must never be
+    # shared between host names (SNI and the certificate check belong to the connection).
+    async with httpx.AsyncClient(
+        verify=context,
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=False,
+        limits=httpx.Limits(max_keepalive_connections=0),
+    ) as client:
+        request = client.build_request(method, target, headers=headers, extensions=extensions)
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise _FetchError(f"{url}: no answer within {timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            raise _FetchError(_describe(url, exc)) from None
+        body_error: str | None = None
+        try:
+            body, truncated = await _read_capped(response, method)
+        except httpx.HTTPError as exc:
+            body, truncated, body_error = b"", False, _describe(url, exc)
+        finally:
+            await response.aclose()
+    return Hop(url, response.status_code, response.headers), body, truncated, body_error
+
+
+async def _read_capped(response: httpx.Response, method: str) -> tuple[bytes, bool]:
+    if method == "HEAD" or response.status_code in _REDIRECT_STATUSES:
+        return b"", False
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BODY:
+            return b"".join(chunks)[:MAX_BODY], True
+    return b"".join(chunks), False
+
+
+def _describe(url: str, exc: BaseException) -> str:
+    """One line for a failed request; TLS failures start with _TLS_FAILED."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = cause.verify_message or cause.reason or str(cause)
+            return f"{_TLS_FAILED}: {url}: certificate not accepted: {reason}"
+        if isinstance(cause, ssl.SSLError):
+            return f"{_TLS_FAILED}: {url}: {cause.reason or cause}"
+        cause = cause.__cause__ or cause.__context__
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ConnectError):
+        return f"{url}: cannot connect ({text})"
+    return f"{url}: {text}"
+
+
+def _unverified_context() -> ssl.SSLContext:
+    """A client context that accepts any certificate and any protocol OpenSSL still speaks:
+    only for reading what a broken host sends, never for trusting it."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    return context
