@@ -75,8 +75,16 @@ class _HostState:
 class Scan:
     """A scan of one site with one configuration."""
 
-    def __init__(self, config: ScanConfig, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        config: ScanConfig,
+        progress: Progress | None = None,
+        *,
+        previous: ScanResult | None = None,
+    ) -> None:
         self.config = config
+        self.previous = previous
+        """The previous scan of the same site (from the history store), for what changed."""
         self.progress = progress or Progress()
         self.resolver = Resolver.from_strings(config.resolve, config.only_resolved)
         self.trust = Trust(config.ca_bundle)
@@ -358,7 +366,7 @@ class Scan:
                 for d in self.config.disclosed
             ],
             cert_expiry_days=self.config.cert_expiry_days,
-            previous_statement=None,
+            previous_statement=self.previous.statement if self.previous else None,
         )
         if not self.result.complete and self.result.incomplete_reason:
             return
