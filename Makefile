@@ -49,7 +49,8 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: setup
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out build dist .mypy_cache .ruff_cache
