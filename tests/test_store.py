@@ -1,0 +1,165 @@
+"""The history store: what it records, two writers at once, and files it must refuse."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from scanner.model import Finding, ScanResult, Severity, Summary
+from scanner.store import HistoryStore, StoreError, default_path, site_of
+
+T0 = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
+
+
+def result(
+    target: str = "https://www.shop.test/",
+    *,
+    at: datetime = T0,
+    complete: bool = True,
+    severities: tuple[Severity, ...] = (),
+) -> ScanResult:
+    findings = [
+        Finding(rule_id="hsts-missing", severity=s, title="t", message=f"m{i}", host="h")
+        for i, s in enumerate(severities)
+    ]
+    return ScanResult(
+        target=target,
+        started_at=at,
+        finished_at=at + timedelta(seconds=30),
+        complete=complete,
+        findings=findings,
+        summary=Summary(gate="failed" if severities else "passed"),
+    )
+
+
+def test_a_scan_is_stored_and_read_back(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        first = store.add(result(severities=(Severity.HIGH, Severity.HIGH, Severity.LOW)))
+        second = store.add(result(at=T0 + timedelta(days=1)))
+
+        rows = store.scans()
+        assert [r.id for r in rows] == [first, second]
+        assert rows[0].site == "https://www.shop.test"
+        assert rows[0].gate == "failed" and rows[0].complete
+        assert rows[0].counts == {"critical": 0, "high": 2, "medium": 0, "low": 1, "info": 0}
+        assert store.get(first).findings[2].message == "m2"
+        latest = store.latest("https://www.shop.test/some/page")
+        assert latest is not None and latest.started_at == T0 + timedelta(days=1)
+        before = store.latest("https://www.shop.test", before_id=second)
+        assert before is not None and len(before.findings) == 3
+        assert store.latest("https://www.shop.test", before_id=first) is None
+
+
+def test_latest_skips_incomplete_scans_and_other_sites(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        kept = store.add(result())
+        store.add(result(at=T0 + timedelta(days=1), complete=False))
+        store.add(result("https://www.shop.test:8443/", at=T0 + timedelta(days=2)))
+
+        latest = store.latest("https://www.shop.test/")
+        assert latest is not None and latest.started_at == store.get(kept).started_at
+        assert [r.site for r in store.scans("https://www.shop.test:8443/x")] == [
+            "https://www.shop.test:8443"
+        ]
+        with pytest.raises(StoreError, match="no scan with id 99"):
+            store.get(99)
+
+
+def test_the_file_is_in_wal_mode_with_a_versioned_schema(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    HistoryStore(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    db.close()
+
+
+def test_two_writers_at_once_both_get_written(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def writer(site: str) -> None:
+        try:
+            with HistoryStore(path) as store:
+                start.wait()
+                for day in range(25):
+                    store.add(result(site, at=T0 + timedelta(days=day)))
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(f"https://{name}.test/",)) for name in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    with HistoryStore(path) as store:
+        assert len(store.scans("https://a.test")) == 25
+        assert len(store.scans("https://b.test")) == 25
+
+
+def _execute(path: Path, statement: str) -> None:
+    """Run one statement on the file with plain sqlite3, as another program would."""
+    db = sqlite3.connect(path)
+    db.execute(statement)
+    db.commit()
+    db.close()
+
+
+def test_a_damaged_file_is_one_line_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    path.write_bytes(b"this is not a database\n" * 100)
+    with pytest.raises(StoreError) as error:
+        HistoryStore(path)
+    assert "not an SQLite file" in str(error.value) and "\n" not in str(error.value)
+    assert path.read_bytes().startswith(b"this is not")  # left as it was
+
+
+def test_a_truncated_sqlite_file_is_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    with HistoryStore(path) as store:
+        store.add(result())
+    data = path.read_bytes()
+    path.write_bytes(data[:100] + b"\xff" * 200)
+    with pytest.raises(StoreError, match=str(path)):
+        HistoryStore(path).scans()
+
+
+def test_another_programs_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    _execute(path, "CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(StoreError, match="not a complyscan history store"):
+        HistoryStore(path)
+
+
+def test_a_newer_store_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    HistoryStore(path).close()
+    _execute(path, "PRAGMA user_version = 7")
+    with pytest.raises(StoreError, match="newer complyscan"):
+        HistoryStore(path)
+
+
+def test_default_path_follows_xdg_data_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", "/data")
+    assert default_path() == Path("/data/complyscan/history.sqlite")
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert default_path() == Path.home() / ".local/share/complyscan/history.sqlite"
+
+
+@pytest.mark.parametrize(
+    ("url", "site"),
+    [
+        ("https://WWW.Shop.test/a?b", "https://www.shop.test"),
+        ("https://www.shop.test:443/", "https://www.shop.test"),
+        ("http://www.shop.test:8080/x", "http://www.shop.test:8080"),
+    ],
+)
+def test_a_site_is_the_start_urls_origin(url: str, site: str) -> None:
+    assert site_of(url) == site
