@@ -237,6 +237,8 @@ class Crawler:
         self.stats = CrawlStats()
         self._queue: asyncio.Queue[tuple[str, int]] = asyncio.Queue()
         self._seen: set[str] = set()
+        self._visited: set[str] = set()
+        """Pages a killed scan already finished (--resume): never visited again, start URL too."""
         self._claimed = 0
         self._started = 0.0
         self._env = BrowserEnvironment(settings.trust)
@@ -255,6 +257,7 @@ class Crawler:
     def mark_seen(self, url: str) -> None:
         """A URL already visited (a resumed scan): never visit it again."""
         self._seen.add(normalise_url(url))
+        self._visited.add(normalise_url(url))
 
     def enqueue(self, url: str, depth: int) -> bool:
         """Queue a URL unless seen, out of scope, or past the limits. True when queued."""
@@ -276,8 +279,9 @@ class Crawler:
         """Crawl until the queue is empty or a limit is reached."""
         self._started = time.monotonic()
         for url in self.settings.start_urls:
-            self._seen.discard(normalise_url(url))
-            self.enqueue(url, 0)
+            if normalise_url(url) not in self._visited:
+                self._seen.discard(normalise_url(url))
+                self.enqueue(url, 0)
         try:
             await self._launch()
             tabs = [await self._new_tab() for _ in range(max(1, self.settings.workers))]
