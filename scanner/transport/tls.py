@@ -362,7 +362,7 @@ def _read_certificate(attempts: Any, host: str) -> Certificate | None:
         san=sans,
         not_before=not_before,
         not_after=not_after,
-        days_left=(not_after - now).days if not_after >= now else -((now - not_after).days + 1),
+        days_left=(not_after - now).days,  # whole days, rounded down: -1 once expired
         key_type=key_type,
         key_size=key_size,
         signature_algorithm=_signature_algorithm(leaf),
