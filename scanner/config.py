@@ -82,6 +82,8 @@ class ScanConfig(_Section):
     quiet_s: float = Field(0.5, gt=0)
     settle_cap_s: float = Field(5.0, gt=0)
     nav_timeout_s: float = Field(20.0, gt=0)
+    respect_robots: bool = False
+    """Leave out pages robots.txt disallows for complyscan (or every robot); off by default."""
 
     @field_validator("url")
     @classmethod
@@ -165,6 +167,7 @@ _TOML_SECTIONS: dict[str, dict[str, str]] = {
         "paths": "paths",
         "exclude_paths": "exclude_paths",
         "first_party": "first_party",
+        "respect_robots": "respect_robots",
     },
     "statement": {"url": "statement_url"},
     "gate": {"fail_on": "fail_on", "baseline": "baseline", "waivers": "waivers"},
