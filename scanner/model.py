@@ -379,3 +379,12 @@ class ScanResult(Model):
     statement: Statement | None = None
     findings: list[Finding] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="Traps cut off, limits reached")
+    changes: dict[str, Any] | None = Field(
+        None,
+        description=(
+            "What changed since the previous scan of the same site (from the history store): "
+            "findings new and resolved by fingerprint, vendors and cookies added and removed, "
+            "TLS changes per host, the statement's unified diff. Null when there was no "
+            "previous scan. Shape: see `complyscan diff --json`"
+        ),
+    )

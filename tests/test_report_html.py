@@ -197,7 +197,7 @@ class ResultWithChanges(ScanResult):
 def test_what_changed_is_shown_only_when_the_result_carries_it(page: str) -> None:
     base = build_result()
     result = ResultWithChanges(
-        **base.model_dump(),
+        **base.model_dump(exclude={"changes"}),
         changes={
             "new": [base.findings[0]],
             "fixed": [{"rule_id": "hsts-missing", "title": f"Old {SCRIPT}", "host": "a.example"}],

@@ -244,8 +244,10 @@ def _host_views(result: ScanResult) -> list[HostView]:
 def _changes(result: ScanResult) -> dict[str, Any] | None:
     """The hook for "what changed since the previous scan": shown only when the result has it.
 
-    Expects `result.changes` (a mapping or object) with `new` and `fixed` lists of findings
-    (Finding or dicts with rule_id, title, page_url/host) and optionally `statement_changed`.
+    Expects `result.changes` (a mapping or object, as scanner.diff makes it) with `new` and
+    `resolved` (or `fixed`) lists of findings (Finding or dicts with rule_id, title,
+    page_url/host) and optionally `statement_changed`, `statement_diff`, `vendors` and
+    `cookies` (`added`/`removed` names) and `tls` (per-host changes).
     """
     changes = getattr(result, "changes", None)
     if not changes:
@@ -261,8 +263,15 @@ def _changes(result: ScanResult) -> dict[str, Any] | None:
 
     return {
         "new": listed("new"),
-        "fixed": listed("fixed"),
+        "fixed": listed("resolved") or listed("fixed"),
         "statement_changed": bool(get("statement_changed")),
+        "statement_diff": list(get("statement_diff") or []),
+        "added_removed": [
+            (label, get(key) or {})
+            for label, key in (("Third parties", "vendors"), ("Cookies", "cookies"))
+            if (get(key) or {}).get("added") or (get(key) or {}).get("removed")
+        ],
+        "tls": list(get("tls") or []),
         "previous": get("previous_started_at") or get("previous"),
     }
 
