@@ -1,0 +1,88 @@
+"""Tell a chat or an incident tool when a scheduled scan finds something new (`--webhook URL`).
+
+Only findings whose fingerprint was not in the previous scan of the site are sent (every
+finding, when there is no previous scan); nothing is sent when there are none. A webhook that
+fails costs a warning line: it never stops the scan or changes its exit code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from scanner.gate import finding_fingerprint
+from scanner.model import ScanResult
+from scanner.store import site_of
+
+TIMEOUT_S = 10.0
+ATTEMPTS = 2
+"""One try and one retry."""
+
+
+def new_findings(result: ScanResult, changes: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The findings new since the previous scan: `changes["new"]`, or every unwaived finding
+    when there was no previous scan."""
+    if changes is not None:
+        return list(changes["new"])
+    return [
+        {
+            "rule_id": f.rule_id,
+            "severity": f.severity.value,
+            "message": f.message,
+            "page_url": f.page_url,
+            "host": f.host,
+            "fingerprint": finding_fingerprint(f),
+        }
+        for f in result.findings
+        if not f.waived
+    ]
+
+
+def payload(
+    result: ScanResult, new: list[dict[str, Any]], paths: dict[str, Path]
+) -> dict[str, Any]:
+    """The JSON summary posted."""
+    return {
+        "site": site_of(result.target),
+        "target": result.target,
+        "verdict": result.summary.gate,
+        "complete": result.complete,
+        "started_at": result.started_at.isoformat(),
+        "counts": result.summary.findings,
+        "new_findings": [
+            {
+                "rule_id": f["rule_id"],
+                "severity": f["severity"],
+                "message": f["message"],
+                "location": f.get("page_url") or f.get("host"),
+                "fingerprint": f["fingerprint"],
+            }
+            for f in new
+        ],
+        "reports": {fmt: str(path.resolve()) for fmt, path in paths.items()},
+    }
+
+
+def notify(
+    url: str, result: ScanResult, changes: dict[str, Any] | None, paths: dict[str, Path]
+) -> str | None:
+    """POST the summary of new findings to `url` (nothing when there are none). Returns a
+    warning line when it could not be delivered, else None."""
+    new = new_findings(result, changes)
+    if not new:
+        return None
+    body = payload(result, new, paths)
+    problem = ""
+    with httpx.Client(timeout=TIMEOUT_S) as client:
+        for _attempt in range(ATTEMPTS):
+            try:
+                response = client.post(url, json=body)
+            except httpx.HTTPError as exc:
+                problem = str(exc) or type(exc).__name__
+                continue
+            if response.is_success:
+                return None
+            problem = f"HTTP {response.status_code}"
+    return f"webhook {url}: not delivered ({problem})"
