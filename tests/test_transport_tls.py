@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -35,18 +36,9 @@ pytestmark = [
 
 HSTS_ONE_YEAR = {"Strict-Transport-Security": "max-age=31536000; includeSubDomains"}
 
-# Mozilla intermediate's TLS 1.2 suites for an ECDSA certificate (TLS 1.3 suites are fixed).
-INTERMEDIATE_CIPHERS = (
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305"
-)
-
 HOSTS = [
-    Host(
-        "good.shop.test",
-        tls=TlsSettings(ciphers=INTERMEDIATE_CIPHERS),
-        headers=HSTS_ONE_YEAR,
-        routes={"/": Response("ok")},
-    ),
+    # The demo server's default TLS settings are Mozilla intermediate's suites and curves.
+    Host("good.shop.test", headers=HSTS_ONE_YEAR, routes={"/": Response("ok")}),
     Host(
         "legacy.shop.test",
         tls=TlsSettings(min_version="TLSv1", max_version="TLSv1.2", key="rsa"),
@@ -79,21 +71,32 @@ def trust(server: SiteServer) -> Trust:
     return Trust(Path(server.ca_pem))
 
 
+@dataclass(frozen=True)
+class Scans:
+    """Every host of HOSTS scanned once (intermediate profile), plus the good host against the
+    modern profile, all at the same time."""
+
+    results: dict[str, TlsResult]
+    wall: float
+    modern: TlsResult
+
+
 @pytest.fixture(scope="module")
-def scans(
-    server: SiteServer, resolver: Resolver, trust: Trust
-) -> Iterator[tuple[dict[str, TlsResult], float]]:
-    """Every host of HOSTS scanned once, in parallel: (host -> result, wall-clock seconds)."""
+def scans(server: SiteServer, resolver: Resolver, trust: Trust) -> Iterator[Scans]:
     started = time.monotonic()
-    with TlsScanner(resolver, trust, max_workers=len(HOSTS)) as scanner:
+    with (
+        TlsScanner(resolver, trust, max_workers=len(HOSTS)) as scanner,
+        TlsScanner(resolver, trust, profile="modern") as modern,
+    ):
+        modern_good = modern.submit("good.shop.test", server.https_port)
         for host in HOSTS:
             scanner.submit(host.name, server.https_port)
         results = {host: result for (host, _port), result in scanner.results().items()}
-        yield results, time.monotonic() - started
+        yield Scans(results, time.monotonic() - started, modern_good.result())
 
 
-def _result(scans: tuple[dict[str, TlsResult], float], host: str) -> TlsResult:
-    result = scans[0][host]
+def _result(scans: Scans, host: str) -> TlsResult:
+    result = scans.results[host]
     assert result.reachable, result.error
     return result
 
@@ -102,7 +105,7 @@ def _result(scans: tuple[dict[str, TlsResult], float], host: str) -> TlsResult:
 
 
 def test_good_host_accepts_exactly_tls_1_2_and_1_3(
-    scans: tuple[dict[str, TlsResult], float],
+    scans: Scans,
 ) -> None:
     result = _result(scans, "good.shop.test")
 
@@ -127,7 +130,7 @@ def test_good_host_accepts_exactly_tls_1_2_and_1_3(
 
 
 def test_good_host_certificate_is_trusted_through_the_custom_ca(
-    server: SiteServer, scans: tuple[dict[str, TlsResult], float]
+    server: SiteServer, scans: Scans
 ) -> None:
     cert = _result(scans, "good.shop.test").certificate
 
@@ -143,7 +146,7 @@ def test_good_host_certificate_is_trusted_through_the_custom_ca(
     assert cert.days_left in (88, 89, 90)
 
 
-def test_good_host_has_no_known_vulnerability(scans: tuple[dict[str, TlsResult], float]) -> None:
+def test_good_host_has_no_known_vulnerability(scans: Scans) -> None:
     vulnerabilities = _result(scans, "good.shop.test").vulnerabilities
 
     assert set(vulnerabilities) >= {
@@ -156,25 +159,26 @@ def test_good_host_has_no_known_vulnerability(scans: tuple[dict[str, TlsResult],
     assert not any(vulnerabilities.values()), vulnerabilities
 
 
-def test_good_host_meets_mozilla_intermediate_except_for_pythons_curve_list(
-    scans: tuple[dict[str, TlsResult], float],
-) -> None:
-    # Python's ssl offers X448 and secp521r1 and cannot drop them (only set_ecdh_curve to one
-    # curve), and the demo server has no setting for groups: that is the one issue left.
+def test_good_host_meets_mozilla_intermediate(scans: Scans) -> None:
     result = _result(scans, "good.shop.test")
 
     assert result.profile == "intermediate"
     assert result.profile_version == profile_version() is not None
-    assert result.profile_compliant is False
-    assert result.profile_issues == [
-        "tls_curves: TLS curves {'X448', 'secp521r1'} are supported, but should be rejected."
-    ]
+    assert result.profile_issues == []
+    assert result.profile_compliant is True
+
+
+def test_modern_profile_refuses_tls_1_2_on_the_good_host(scans: Scans) -> None:
+    result = scans.modern
+
+    assert result.profile == "modern" and result.profile_compliant is False
+    assert any(issue.startswith("tls_versions: ") for issue in result.profile_issues)
 
 
 # -- a legacy host --------------------------------------------------------------------------------
 
 
-def test_legacy_host_accepts_tls_1_0_and_1_1(scans: tuple[dict[str, TlsResult], float]) -> None:
+def test_legacy_host_accepts_tls_1_0_and_1_1(scans: Scans) -> None:
     result = _result(scans, "legacy.shop.test")
 
     assert result.protocols["TLS 1.0"] and result.protocols["TLS 1.1"]
@@ -184,7 +188,7 @@ def test_legacy_host_accepts_tls_1_0_and_1_1(scans: tuple[dict[str, TlsResult], 
 
 
 def test_legacy_host_static_rsa_suites_are_weak_for_lack_of_forward_secrecy(
-    scans: tuple[dict[str, TlsResult], float],
+    scans: Scans,
 ) -> None:
     result = _result(scans, "legacy.shop.test")
 
@@ -194,7 +198,7 @@ def test_legacy_host_static_rsa_suites_are_weak_for_lack_of_forward_secrecy(
 
 
 def test_legacy_host_fails_the_profile_for_its_protocols(
-    scans: tuple[dict[str, TlsResult], float],
+    scans: Scans,
 ) -> None:
     result = _result(scans, "legacy.shop.test")
 
@@ -218,9 +222,7 @@ def test_legacy_host_fails_the_profile_for_its_protocols(
         ("partial.shop.test", ["incomplete chain"]),
     ],
 )
-def test_bad_certificate_names_its_exact_reason(
-    scans: tuple[dict[str, TlsResult], float], host: str, errors: list[str]
-) -> None:
+def test_bad_certificate_names_its_exact_reason(scans: Scans, host: str, errors: list[str]) -> None:
     cert = _result(scans, host).certificate
 
     assert cert is not None
@@ -231,7 +233,7 @@ def test_bad_certificate_names_its_exact_reason(
 
 
 def test_expired_and_future_certificates_count_days_left(
-    scans: tuple[dict[str, TlsResult], float],
+    scans: Scans,
 ) -> None:
     expired = _result(scans, "expired.shop.test").certificate
     future = _result(scans, "future.shop.test").certificate
@@ -241,7 +243,7 @@ def test_expired_and_future_certificates_count_days_left(
 
 
 def test_expiring_certificate_is_valid_and_counted_as_expiring(
-    scans: tuple[dict[str, TlsResult], float],
+    scans: Scans,
 ) -> None:
     expiring = _result(scans, "expiring.shop.test")
     cert = expiring.certificate
@@ -280,7 +282,7 @@ def test_host_outside_the_resolve_rules_is_not_looked_up(resolver: Resolver, tru
 def _answers_sslv2_hello(server: SiteServer, host: str) -> bool:
     """True when the server answers (or drops) an SSLv2 ClientHello at once, as TLS stacks do."""
     hello = b"\x80\x2e\x01\x00\x02\x00\x15\x00\x00\x00\x10" + b"\x07\x00\xc0" * 7 + b"a" * 16
-    with socket.create_connection((server.address_of(host), server.https_port), timeout=2) as raw:
+    with socket.create_connection((server.address_of(host), server.https_port), timeout=1) as raw:
         raw.sendall(hello)
         try:
             raw.recv(64)
@@ -313,7 +315,7 @@ def test_submit_is_idempotent_per_host_and_port(
 
 
 def test_slow_mode_sees_the_same_protocols(
-    server: SiteServer, resolver: Resolver, trust: Trust, scans: tuple[dict[str, TlsResult], float]
+    server: SiteServer, resolver: Resolver, trust: Trust, scans: Scans
 ) -> None:
     if not _answers_sslv2_hello(server, "good.shop.test"):
         pytest.skip(
@@ -331,8 +333,8 @@ def test_unknown_profile_is_refused_before_any_scan(resolver: Resolver, trust: T
         TlsScanner(resolver, trust, profile="paranoid")
 
 
-def test_scan_timings(scans: tuple[dict[str, TlsResult], float]) -> None:
-    results, wall = scans
+def test_scan_timings(scans: Scans) -> None:
+    results, wall = scans.results, scans.wall
     table = "\n".join(
         f"  {host:<22} {result.scan_seconds:6.2f} s" for host, result in sorted(results.items())
     )
