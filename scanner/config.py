@@ -84,6 +84,8 @@ class ScanConfig(_Section):
     nav_timeout_s: float = Field(20.0, gt=0)
     respect_robots: bool = False
     """Leave out pages robots.txt disallows for complyscan (or every robot); off by default."""
+    trap_threshold: int = Field(20, ge=1)
+    """URLs of one pattern (numbers and dates templated) crawled at most: more is a crawl trap."""
 
     @field_validator("url")
     @classmethod
@@ -168,6 +170,7 @@ _TOML_SECTIONS: dict[str, dict[str, str]] = {
         "exclude_paths": "exclude_paths",
         "first_party": "first_party",
         "respect_robots": "respect_robots",
+        "trap_threshold": "trap_threshold",
     },
     "statement": {"url": "statement_url"},
     "gate": {"fail_on": "fail_on", "baseline": "baseline", "waivers": "waivers"},
