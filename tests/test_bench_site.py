@@ -1,0 +1,88 @@
+"""The benchmark's synthetic site: every page reachable, the promised mix on each page.
+
+Pure logic: the site is rendered by calling its routes, with no server and no browser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+
+import pytest
+
+from bench.site import (
+    FIRST_PARTY_HOSTS,
+    STATEMENT_PATH,
+    THIRD_PARTY_HOSTS,
+    BenchSite,
+    build_bench_site,
+    page_location,
+)
+from scanner.demo.server import Host, Incoming, Response
+
+LINK = re.compile(r'<a href="\{\{HTTPS_ORIGIN:([^}]+)\}\}([^"]*)"')
+THIRD_PARTY_URL = re.compile(r"\{\{HTTPS_ORIGIN:([^}]+)\}\}")
+
+
+def _get(site: BenchSite, host: str, path: str) -> Response:
+    routes = {h.name: h for h in site.hosts}[host].routes
+    route = routes[path]
+    if callable(route):
+        return route(Incoming(host, "https", "GET", path, {}, b""))
+    return route
+
+
+def _html(site: BenchSite, host: str, path: str) -> str:
+    body = _get(site, host, path).body
+    return body if isinstance(body, str) else body.decode()
+
+
+@pytest.mark.parametrize("pages", [2, 7, 100, 1000])
+def test_a_breadth_first_crawl_from_home_reaches_every_page(pages: int) -> None:
+    # Given a site of N pages
+    site = build_bench_site(pages)
+    # When links are followed from the home page
+    seen = {site.start}
+    queue = deque([site.start])
+    while queue:
+        host, path = queue.popleft()
+        for link in LINK.findall(_html(site, host, path)):
+            if link not in seen:
+                seen.add(link)
+                queue.append(link)
+    # Then exactly the N pages are found, and every page the site lists exists
+    assert seen == set(site.locations())
+    assert len(seen) == pages
+
+
+def test_each_page_has_first_party_assets_third_parties_and_a_cookie() -> None:
+    site = build_bench_site(100)
+    for index in range(99):
+        host, path = page_location(index, 100)
+        response = _get(site, host, path)
+        html = _html(site, host, path)
+        assert {"/static/site.css", "/static/app.js", "/static/logo.svg"} <= set(
+            re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+        )
+        # Third-party requests in the page (the font comes from the stylesheet): 3 to 6.
+        in_page = [h for h in THIRD_PARTY_URL.findall(html) if h not in FIRST_PARTY_HOSTS]
+        assert 2 <= len(in_page) <= 5
+        assert ("Set-Cookie", f"sid=s{index}; Path=/; Secure; HttpOnly; SameSite=Lax") in (
+            response.headers
+        )
+        assert ("<form" in html) == (index % 10 == 0)
+        assert STATEMENT_PATH in html
+    assert "fonts.gstatic.com" in _html(site, FIRST_PARTY_HOSTS[0], "/static/site.css")
+
+
+def test_pages_spread_over_three_first_party_hosts_and_third_parties_are_served() -> None:
+    site = build_bench_site(30)
+    assert {host for host, _ in site.locations()} == set(FIRST_PARTY_HOSTS)
+    served = {h.name for h in site.hosts}
+    assert set(THIRD_PARTY_HOSTS) <= served
+    assert all(isinstance(h, Host) and h.https for h in site.hosts)
+
+
+def test_a_site_needs_a_home_page_and_a_statement() -> None:
+    with pytest.raises(ValueError):
+        build_bench_site(1)
