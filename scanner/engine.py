@@ -182,6 +182,7 @@ class Scan:
             settle_cap_s=config.settle_cap_s,
             time_budget_s=config.time_budget,
             screenshots_dir=out / "screenshots" if config.screenshots else None,
+            respect_robots=config.respect_robots,
         )
         crawler = Crawler(settings, self._page_done)
         self._crawler = crawler
@@ -198,6 +199,13 @@ class Scan:
         self.result.tool.chromium = stats.chromium_version
         if stats.limit_reached:
             self.result.notes.append(f"Crawl stopped: {stats.limit_reached}.")
+        if stats.from_sitemaps:
+            self.result.notes.append(f"Sitemaps named {stats.from_sitemaps} page(s) no link had.")
+        if stats.skipped_robots:
+            self.result.notes.append(
+                f"Not visited (robots.txt disallows): {len(stats.skipped_robots)} page(s), "
+                f"e.g. {stats.skipped_robots[0]}"
+            )
         for url in stats.skipped_private[:20]:
             self.result.notes.append(f"Not visited (private address not in scope): {url}")
         if not self.pages or all(p.error and not p.status for p in self.pages[:1]):

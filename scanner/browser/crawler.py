@@ -39,12 +39,14 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PwPage
 
 from scanner.browser.network import NetworkLog, parse_set_cookie
+from scanner.browser.robots import MAX_SITEMAP_URLS, MAX_SITEMAPS, Robots, parse_sitemap
 from scanner.model import Cookie, Form, FormField, Page, PIKind
 from scanner.net import Resolver, Trust
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import make_canaries
 from scanner.parties.pi import classify_field, classify_form
 from scanner.scope import Scope, is_private_address, normalise_url
+from scanner.transport.http import fetch
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +117,10 @@ class CrawlSettings:
     they go."""
     keep_documents: int = 20
     """How many statement-like pages keep their rendered HTML for the statement reader."""
+    sitemaps: bool = True
+    """Read each host's sitemap.xml (and those robots.txt names) and queue their pages."""
+    respect_robots: bool = False
+    """Leave out pages that robots.txt disallows for complyscan (or for every robot)."""
 
 
 @dataclass
@@ -124,6 +130,10 @@ class CrawlStats:
     pages: int = 0
     failed: int = 0
     skipped_private: list[str] = field(default_factory=list)
+    skipped_robots: list[str] = field(default_factory=list)
+    """Pages not visited because robots.txt disallows them (only with respect_robots)."""
+    from_sitemaps: int = 0
+    """Pages queued because a sitemap named them (and no link had yet)."""
     limit_reached: str | None = None
     chromium_version: str | None = None
 
@@ -247,6 +257,7 @@ class Crawler:
         self._lenient: BrowserContext | None = None
         self._lenient_browser: Browser | None = None
         self._lenient_lock = asyncio.Lock()
+        self._site_files: dict[str, asyncio.Task[Robots]] = {}
         self.statement_candidates: dict[str, int] = {}
         """Normalised URLs of links that look like the statement's, with their best score."""
         self.documents: dict[str, str] = {}
@@ -417,6 +428,9 @@ class Crawler:
                 if limit:
                     self.stats.limit_reached = limit
                     continue
+                if not await self._robots_allow(url):
+                    self.stats.skipped_robots.append(url)
+                    continue
                 self._claimed += 1
                 tab, page = await self._visit(tab, url, depth)
                 self.stats.pages += 1
@@ -431,6 +445,67 @@ class Crawler:
                 log.warning("page %s failed: %s", url, exc)
             finally:
                 self._queue.task_done()
+
+    # -- robots.txt and sitemaps -------------------------------------------------------------
+
+    async def _robots_allow(self, url: str) -> bool:
+        """Read the URL's host's robots.txt and sitemaps (once per origin); True when the page
+        may be visited."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        task = self._site_files.get(origin)
+        if task is None:
+            task = asyncio.ensure_future(self._read_site_files(origin))
+            self._site_files[origin] = task
+        robots = await asyncio.shield(task)
+        return not self.settings.respect_robots or robots.allowed(url)
+
+    async def _fetch_body(self, url: str) -> bytes | None:
+        result = await fetch(
+            url,
+            self.settings.resolver,
+            self.settings.trust,
+            timeout=min(10.0, self.settings.nav_timeout_s),
+        )
+        if result.error or result.status != 200:
+            return None
+        return result.body
+
+    async def _read_site_files(self, origin: str) -> Robots:
+        try:
+            body = await self._fetch_body(origin + "/robots.txt")
+            robots = (
+                Robots.parse(body.decode("utf-8", "replace"), origin + "/") if body else Robots()
+            )
+            if self.settings.sitemaps:
+                await self._read_sitemaps([*robots.sitemaps, origin + "/sitemap.xml"])
+        except Exception as exc:  # a hostile robots.txt or sitemap must never end the crawl
+            log.warning("robots.txt or sitemap of %s: %s", origin, exc)
+            return Robots()
+        return robots
+
+    async def _read_sitemaps(self, pending: list[str]) -> None:
+        """Queue the in-scope pages the sitemaps name (index files followed, both capped)."""
+        read: set[str] = set()
+        taken = 0
+        while pending and len(read) < MAX_SITEMAPS:
+            url = normalise_url(pending.pop(0))
+            if url in read or not self.settings.scope.contains(url):
+                continue
+            read.add(url)
+            body = await self._fetch_body(url)
+            if not body:
+                continue
+            locs, is_index = parse_sitemap(body)
+            if is_index:
+                pending.extend(locs)
+                continue
+            for loc in locs:
+                if taken >= MAX_SITEMAP_URLS:
+                    return
+                taken += 1
+                if self.enqueue(loc, 1):
+                    self.stats.from_sitemaps += 1
 
     async def _visit(self, tab: _Tab, url: str, depth: int) -> tuple[_Tab, Page]:
         """Load one URL and read what it did. Returns the tab to use next (fresh after a crash)."""
