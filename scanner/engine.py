@@ -183,6 +183,7 @@ class Scan:
             time_budget_s=config.time_budget,
             screenshots_dir=out / "screenshots" if config.screenshots else None,
             respect_robots=config.respect_robots,
+            trap_threshold=config.trap_threshold,
         )
         crawler = Crawler(settings, self._page_done)
         self._crawler = crawler
@@ -199,6 +200,7 @@ class Scan:
         self.result.tool.chromium = stats.chromium_version
         if stats.limit_reached:
             self.result.notes.append(f"Crawl stopped: {stats.limit_reached}.")
+        self.result.notes.extend(stats.traps)
         if stats.from_sitemaps:
             self.result.notes.append(f"Sitemaps named {stats.from_sitemaps} page(s) no link had.")
         if stats.skipped_robots:

@@ -31,11 +31,33 @@ def _normalise_escapes(part: str, safe: str) -> str:
     return quote(_UNRESERVED.sub(fix, part), safe=safe + "%")
 
 
+SESSION_PARAMS = frozenset(
+    {"jsessionid", "phpsessid", "sid", "sessionid", "session_id", "sessid", "aspsessionid", "cfid"}
+)
+"""Query parameters (any case) that carry a session id: dropped by normalise_url, because a site
+that puts its session in the URL makes every link new for every visit (an endless crawl)."""
+
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid|sessionid)=[^/?#]*", re.IGNORECASE)
+
+
+def _without_session_ids(path: str, query: str) -> tuple[str, str]:
+    path = _PATH_SESSION.sub("", path)
+    if not query:
+        return path, query
+    kept = [
+        pair
+        for pair in query.split("&")
+        if unquote(pair.partition("=")[0]).lower() not in SESSION_PARAMS
+    ]
+    return path, "&".join(kept)
+
+
 def normalise_url(url: str) -> str:
     """The canonical form of an http(s) URL, so that one page is visited once.
 
     Scheme and host lower-case, default port dropped, fragment dropped, empty path made "/",
-    percent-encoding normalised.
+    percent-encoding normalised, session ids removed (`;jsessionid=...` path parameters and the
+    query parameters in SESSION_PARAMS).
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
@@ -47,8 +69,9 @@ def normalise_url(url: str) -> str:
     except ValueError:
         port = None
     netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
-    path = _normalise_escapes(parts.path or "/", safe="/:@!$&'()*+,;=")
-    query = _normalise_escapes(parts.query, safe="/?:@!$&'()*+,;=")
+    raw_path, raw_query = _without_session_ids(parts.path, parts.query)
+    path = _normalise_escapes(raw_path or "/", safe="/:@!$&'()*+,;=")
+    query = _normalise_escapes(raw_query, safe="/?:@!$&'()*+,;=")
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
@@ -121,3 +144,67 @@ class Scope:
         if any(path.startswith(p) for p in self.exclude_paths):
             return False
         return not self.paths or any(path.startswith(p) for p in self.paths)
+
+
+# -- crawl traps ------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+")
+_TOKEN = re.compile(r"(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{16,}")
+MAX_SEGMENT_REPEATS = 3
+"""A path whose one segment repeats more often than this (`/a/a/a/a/`) is a trap."""
+MAX_PATH_SEGMENTS = 30
+
+
+def url_pattern(url: str) -> str:
+    """The template of a URL: numbers (so dates too) become N, long tokens T, and the query's
+    parameters are sorted. `/cal?date=2024-01-05` and `/cal?date=2031-12-30` share one."""
+
+    def template(text: str) -> str:
+        return _NUMBER.sub("N", _TOKEN.sub("T", text))
+
+    parts = urlsplit(url)
+    query = "&".join(sorted(template(pair) for pair in parts.query.split("&") if pair))
+    return f"{parts.scheme}://{parts.netloc}{template(parts.path)}" + (f"?{query}" if query else "")
+
+
+def is_growing_path(url: str) -> bool:
+    """True for a path that keeps growing: a segment repeated (`/a/b/a/b/a/b/a/b`) or too deep."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    if len(segments) > MAX_PATH_SEGMENTS:
+        return True
+    counts: dict[str, int] = {}
+    for segment in segments:
+        counts[segment] = counts.get(segment, 0) + 1
+        if counts[segment] > MAX_SEGMENT_REPEATS:
+            return True
+    return False
+
+
+@dataclass
+class TrapDetector:
+    """Cuts off crawl traps: URL patterns seen more than `threshold` times (calendars,
+    `?page=N` chains, ids in paths) and ever-growing paths. Each trap is noted once."""
+
+    threshold: int = 20
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """One line per trap cut off, for the report's notes."""
+    _tripped: set[str] = field(default_factory=set)
+
+    def admit(self, url: str) -> bool:
+        """True when `url` (new to the crawl) may be queued; False when it belongs to a trap."""
+        if is_growing_path(url):
+            self._trip(url_pattern(url), f"a path that keeps growing, like {url}")
+            return False
+        pattern = url_pattern(url)
+        count = self.counts.get(pattern, 0) + 1
+        if count > self.threshold:
+            self._trip(pattern, f"more than {self.threshold} URLs like {pattern} (e.g. {url})")
+            return False
+        self.counts[pattern] = count
+        return True
+
+    def _trip(self, key: str, what: str) -> None:
+        if key not in self._tripped:
+            self._tripped.add(key)
+            self.notes.append(f"Crawl trap cut off: {what}; no more of them were queued.")

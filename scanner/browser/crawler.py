@@ -45,7 +45,7 @@ from scanner.net import Resolver, Trust
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import make_canaries
 from scanner.parties.pi import classify_field, classify_form
-from scanner.scope import Scope, is_private_address, normalise_url
+from scanner.scope import Scope, TrapDetector, is_private_address, normalise_url
 from scanner.transport.http import fetch
 
 log = logging.getLogger(__name__)
@@ -121,6 +121,8 @@ class CrawlSettings:
     """Read each host's sitemap.xml (and those robots.txt names) and queue their pages."""
     respect_robots: bool = False
     """Leave out pages that robots.txt disallows for complyscan (or for every robot)."""
+    trap_threshold: int = 20
+    """URLs of one pattern (numbers and dates templated) queued at most; more is a crawl trap."""
 
 
 @dataclass
@@ -134,6 +136,8 @@ class CrawlStats:
     """Pages not visited because robots.txt disallows them (only with respect_robots)."""
     from_sitemaps: int = 0
     """Pages queued because a sitemap named them (and no link had yet)."""
+    traps: list[str] = field(default_factory=list)
+    """Crawl traps cut off, one line each."""
     limit_reached: str | None = None
     chromium_version: str | None = None
 
@@ -258,6 +262,8 @@ class Crawler:
         self._lenient_browser: Browser | None = None
         self._lenient_lock = asyncio.Lock()
         self._site_files: dict[str, asyncio.Task[Robots]] = {}
+        self._traps = TrapDetector(settings.trap_threshold)
+        self.stats.traps = self._traps.notes
         self.statement_candidates: dict[str, int] = {}
         """Normalised URLs of links that look like the statement's, with their best score."""
         self.documents: dict[str, str] = {}
@@ -283,6 +289,8 @@ class Crawler:
             self._seen.add(url)
             return False
         self._seen.add(url)
+        if not self._traps.admit(url):
+            return False
         self._queue.put_nowait((url, depth))
         return True
 
