@@ -86,6 +86,10 @@ class ScanConfig(_Section):
     """Leave out pages robots.txt disallows for complyscan (or every robot); off by default."""
     trap_threshold: int = Field(20, ge=1)
     """URLs of one pattern (numbers and dates templated) crawled at most: more is a crawl trap."""
+    per_host: int = Field(2, ge=1, le=64)
+    """Pages loaded at once from one host at most (politeness towards the site's servers)."""
+    host_delay: float = Field(0.0, ge=0)
+    """Seconds between the starts of two page loads on one host (0: none)."""
 
     @field_validator("url")
     @classmethod
@@ -161,6 +165,8 @@ _TOML_SECTIONS: dict[str, dict[str, str]] = {
         "tls_profile": "tls_profile",
         "tls_slow": "tls_slow",
         "cert_expiry_days": "cert_expiry_days",
+        "per_host": "per_host",
+        "host_delay": "host_delay",
         "db": "db",
     },
     "scope": {
