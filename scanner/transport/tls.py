@@ -110,8 +110,10 @@ def scan_host(
     """Scan one host:port with sslyze and describe what it accepts and presents.
 
     The host is reached at its --resolve address (or through DNS) with `host` as SNI, and its
-    certificate is validated against sslyze's trust stores plus `trust.ca_bundle`. Never raises:
-    an unreachable host, and any failure of sslyze itself, end up in `error`.
+    certificate is validated against sslyze's bundled trust stores (Mozilla, Apple, Android,
+    Java, Windows) plus `trust.ca_bundle`. Nothing the host does makes it raise: an unreachable
+    host, and any failure of sslyze itself, end up in `error`. Only an unknown `profile` (the
+    caller's mistake) raises UnknownProfile, before any connection.
     """
     profile_enum(profile)  # an unknown profile is the caller's bug: fail before any network
     started = time.monotonic()
