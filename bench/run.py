@@ -219,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             figures = _bench_size(n, pki, work)
             report["sizes"].append(figures)
+            if figures["complyscan"]["visited"] != n:
+                print(
+                    f"N={n}: complyscan visited {figures['complyscan']['visited']} pages, not {n}"
+                )
             ours, bare = figures["complyscan"], figures["baseline"]
             print(
                 f"N={n}: complyscan {ours['pages_per_second']} pages/s "

@@ -76,7 +76,19 @@ def page_location(index: int, pages: int) -> tuple[str, str]:
         return FIRST_PARTY_HOSTS[0], STATEMENT_PATH
     if index == 0:
         return FIRST_PARTY_HOSTS[0], "/"
-    return FIRST_PARTY_HOSTS[index % len(FIRST_PARTY_HOSTS)], f"/p/{index}"
+    return FIRST_PARTY_HOSTS[index % len(FIRST_PARTY_HOSTS)], f"/products/{slug(index)}"
+
+
+def slug(index: int) -> str:
+    """A word-like path segment for page `index` ("tea-b", "tea-ba"...), with no digits: the
+    crawler templates numbers in paths when it looks for crawl traps (scanner.scope), and a
+    real shop's product pages have names, not a thousand numbers."""
+    letters = ""
+    while True:
+        index, rest = divmod(index, 26)
+        letters = chr(ord("a") + rest) + letters
+        if index == 0:
+            return f"tea-{letters}"
 
 
 def links_of(index: int, pages: int) -> list[int]:
@@ -126,7 +138,7 @@ def page_html(index: int, pages: int) -> str:
     )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>Bench Shop page {index}</title>"
+        f"<title>Bench Shop: {slug(index)}</title>"
         '<link rel="stylesheet" href="/static/site.css">'
         '<script src="/static/app.js"></script>'
         f'<script src="{_origin(CDN)}/npm/widget@1/widget.min.js"></script>'
@@ -144,9 +156,11 @@ def page_html(index: int, pages: int) -> str:
 
 
 def _page_route(pages: int) -> Route:
+    indices = {page_location(i, pages)[1]: i for i in range(1, pages - 1)}
+
     def answer(incoming: Incoming) -> Response:
         path = incoming.path.split("?", 1)[0]
-        index = 0 if path == "/" else int(path.rsplit("/", 1)[1])
+        index = 0 if path == "/" else indices[path]
         cookie = f"sid=s{index}; Path=/; Secure; HttpOnly; SameSite=Lax"
         return Response(page_html(index, pages), headers=[("Set-Cookie", cookie)])
 

@@ -19,6 +19,7 @@ from bench.site import (
     page_location,
 )
 from scanner.demo.server import Host, Incoming, Response
+from scanner.scope import TrapDetector
 
 LINK = re.compile(r'<a href="\{\{HTTPS_ORIGIN:([^}]+)\}\}([^"]*)"')
 THIRD_PARTY_URL = re.compile(r"\{\{HTTPS_ORIGIN:([^}]+)\}\}")
@@ -86,3 +87,13 @@ def test_pages_spread_over_three_first_party_hosts_and_third_parties_are_served(
 def test_a_site_needs_a_home_page_and_a_statement() -> None:
     with pytest.raises(ValueError):
         build_bench_site(1)
+
+
+def test_no_page_looks_like_a_crawl_trap_to_the_crawler() -> None:
+    # Given the crawler's trap detector at its default threshold
+    detector = TrapDetector()
+    # When every page of a 1000-page site is offered to it, then every page is admitted
+    assert all(
+        detector.admit(f"https://{host}{path}") for host, path in build_bench_site(1000).locations()
+    )
+    assert detector.notes == []
