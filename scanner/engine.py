@@ -184,6 +184,8 @@ class Scan:
             screenshots_dir=out / "screenshots" if config.screenshots else None,
             respect_robots=config.respect_robots,
             trap_threshold=config.trap_threshold,
+            per_host=config.per_host,
+            host_delay_s=config.host_delay,
         )
         crawler = Crawler(settings, self._page_done)
         self._crawler = crawler

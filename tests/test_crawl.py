@@ -113,8 +113,7 @@ def crawl(server: Any, chromium: Path, **overrides: Any) -> tuple[dict[str, Page
         resolver=Resolver.from_strings(server.resolve_rules(), only_resolved=True),
         trust=Trust(Path(server.ca_pem)),
         chromium=chromium,
-        workers=2,
-        **overrides,
+        **{"workers": 2, **overrides},
     )
     pages: list[Page] = []
 

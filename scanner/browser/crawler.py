@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,10 @@ class CrawlSettings:
     """Leave out pages that robots.txt disallows for complyscan (or for every robot)."""
     trap_threshold: int = 20
     """URLs of one pattern (numbers and dates templated) queued at most; more is a crawl trap."""
+    per_host: int = 2
+    """Pages loaded at once from one host at most."""
+    host_delay_s: float = 0.0
+    """Seconds between the starts of two page loads on one host."""
 
 
 @dataclass
@@ -263,6 +267,9 @@ class Crawler:
         self._lenient_lock = asyncio.Lock()
         self._site_files: dict[str, asyncio.Task[Robots]] = {}
         self._traps = TrapDetector(settings.trap_threshold)
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
+        self._host_turns: dict[str, asyncio.Lock] = {}
+        self._host_next: dict[str, float] = {}
         self.stats.traps = self._traps.notes
         self.statement_candidates: dict[str, int] = {}
         """Normalised URLs of links that look like the statement's, with their best score."""
@@ -440,7 +447,8 @@ class Crawler:
                     self.stats.skipped_robots.append(url)
                     continue
                 self._claimed += 1
-                tab, page = await self._visit(tab, url, depth)
+                async with self._politely(url):
+                    tab, page = await self._visit(tab, url, depth)
                 self.stats.pages += 1
                 if page.error:
                     self.stats.failed += 1
@@ -453,6 +461,22 @@ class Crawler:
                 log.warning("page %s failed: %s", url, exc)
             finally:
                 self._queue.task_done()
+
+    @contextlib.asynccontextmanager
+    async def _politely(self, url: str) -> AsyncIterator[None]:
+        """Hold one of the host's per_host slots, and wait for its turn when host_delay_s is set:
+        a production site's servers should not feel the scan."""
+        host = urlsplit(url).hostname or ""
+        slots = self._host_slots.setdefault(host, asyncio.Semaphore(self.settings.per_host))
+        async with slots:
+            delay = self.settings.host_delay_s
+            if delay > 0:
+                async with self._host_turns.setdefault(host, asyncio.Lock()):
+                    wait = self._host_next.get(host, 0.0) - time.monotonic()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    self._host_next[host] = time.monotonic() + delay
+            yield
 
     # -- robots.txt and sitemaps -------------------------------------------------------------
 
