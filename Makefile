@@ -52,5 +52,10 @@ bench: setup
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+# Our TLS verdicts beside testssl's on the test hosts (needs Debian's testssl.sh).
+crosscheck-tls: setup
+	@command -v testssl >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq testssl.sh >/dev/null; }
+	$(BIN)/python scripts/crosscheck_tls.py
+
 clean:
 	rm -rf $(VENV) out build dist .mypy_cache .ruff_cache

@@ -463,9 +463,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.request.settimeout(self.timeout)
         if self.server.tls is not None:
             first = self.request.recv(1, socket.MSG_PEEK)
-            # 0x16 opens a TLS handshake; anything else is someone speaking plain HTTP (or
-            # nonsense) to the TLS port, answered as a plain-HTTP listener that redirects.
-            if first == b"\x16":
+            # 0x16 opens a TLS handshake, a high bit an SSL 2.0 hello (which OpenSSL refuses at
+            # once; waiting for a request line instead stalled every sslyze scan by its SSL 2.0
+            # probes' timeouts). Anything else is someone speaking plain HTTP (or nonsense) to
+            # the TLS port, answered as a plain-HTTP listener that redirects.
+            if first == b"\x16" or (first and first[0] & 0x80):
                 self.request = self.server.tls.wrap_socket(self.request, server_side=True)
                 self.scheme = "https"
         super().setup()
