@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
 import signal
 import sys
 import tempfile
@@ -74,6 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path)
 
     sub.add_parser("schema", help="print the JSON Schema of report.json")
+
+    history = sub.add_parser("history", help="past scans of each site, from the history store")
+    history.add_argument("--db", type=Path, help="the history store (default: per user)")
+    history.add_argument("--site", help="only the scans of this site (any URL on it)")
+
+    diff = sub.add_parser("diff", help="what changed between two scans")
+    diff.add_argument("old", help="a report.json, or a scan id from the history store")
+    diff.add_argument("new", help="a report.json, or a scan id from the history store")
+    diff.add_argument("--db", type=Path, help="the history store, for scan ids")
+    diff.add_argument("--json", action="store_true", help="the changes as JSON")
+
+    scan_all = sub.add_parser("scan-all", help="scan every [[site]] of a sites.toml")
+    scan_all.add_argument("sites", type=Path, help="a TOML file of [[site]] tables")
+    scan_all.add_argument("--parallel", type=int, default=1, help="sites at once (default 1)")
+    scan_all.add_argument("--db", type=Path, help="the history store for sites that name none")
     return parser
 
 
@@ -101,7 +117,8 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
     scan.add_argument("--chromium", help="the Chromium executable to drive")
     scan.add_argument("--fail-on", choices=["critical", "high", "medium", "low", "none"])
     scan.add_argument("--format", dest="formats", type=_csv, help="json,html,sarif,junit,md")
-    scan.add_argument("--db", type=Path, help="the history store")
+    scan.add_argument("--db", type=Path, help="the history store (default: per user)")
+    scan.add_argument("--webhook", metavar="URL", help="POST a summary of new findings here")
     scan.add_argument("--baseline", type=Path, help="fail only on findings new since REPORT.json")
     scan.add_argument("--waivers", type=Path, help="a TOML file of waived findings")
     scan.add_argument(
@@ -142,6 +159,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "fail_on",
         "formats",
         "db",
+        "webhook",
         "baseline",
         "waivers",
         "resume",
@@ -154,15 +172,41 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {k: getattr(args, k, None) for k in keys}
 
 
-def _run_scan(config: Any, quiet: bool = False) -> int:
+def _run_scan(config: Any, quiet: bool = False, history: bool = True) -> int:
     """Run a scan with a ready configuration: reports, summary, gate. Returns the exit code."""
+    return _scan_site(config, quiet, history)[0]
+
+
+def _open_store(config: Any) -> tuple[Any, Exception | None]:
+    """The history store (None when unusable) and the error to end with: a broken --db is an
+    error (exit 2, after the reports are written); a broken default store only a warning."""
+    from scanner.store import HistoryStore, StoreError, default_path
+
+    try:
+        return HistoryStore(config.db or default_path()), None
+    except StoreError as exc:
+        if config.db is not None:
+            return None, exc
+        print(f"complyscan: warning: {exc} (no history kept)", file=sys.stderr)
+        return None, None
+
+
+def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[int, Any]:
+    """`_run_scan`, also returning the ScanResult (None when the browser could not start).
+
+    With `history`, the previous scan of the site comes from the store (for statement-changed
+    and report.json's `changes`) and this one is added to it, after the reports are written.
+    """
     from scanner.browser.crawler import CrawlError
     from scanner.browser.discovery import BrowserNotFound
     from scanner.config import ConfigError
+    from scanner.diff import diff
     from scanner.engine import Scan
     from scanner.gate import GateConfigError, evaluate, load_waivers
     from scanner.report import write_reports
+    from scanner.store import StoreError
     from scanner.terminal import Console
+    from scanner.webhook import notify
 
     console = Console(quiet=quiet)
     try:
@@ -170,7 +214,14 @@ def _run_scan(config: Any, quiet: bool = False) -> int:
         baseline = _load_baseline(config.baseline) if config.baseline else None
     except (GateConfigError, ConfigError) as exc:
         raise UsageError(str(exc)) from None
-    scan = Scan(config, console.progress())
+    store, store_error = _open_store(config) if history else (None, None)
+    previous = None
+    if store is not None:
+        try:
+            previous = store.latest(config.url)
+        except StoreError as exc:
+            store_error = exc
+    scan = Scan(config, console.progress(), previous=previous)
     interrupted = False
 
     async def main() -> None:
@@ -196,7 +247,9 @@ def _run_scan(config: Any, quiet: bool = False) -> int:
         asyncio.run(main())
     except (BrowserNotFound, CrawlError) as exc:
         console.error(str(exc))
-        return EXIT_INCOMPLETE
+        if store is not None:
+            store.close()
+        return EXIT_INCOMPLETE, None
     except asyncio.CancelledError:
         pass
     result = scan.result
@@ -205,11 +258,27 @@ def _run_scan(config: Any, quiet: bool = False) -> int:
         result.complete = False
         result.incomplete_reason = "interrupted: the report holds what was gathered so far"
         result.finished_at = result.finished_at or datetime.now(UTC)
+    result.changes = diff(previous, result) if previous is not None else None
     outcome = evaluate(result, config.fail_on, baseline, waivers, date.today())
     result.summary.gate = outcome.status
     paths = write_reports(result, config.out, config.formats)
     console.summary(result, outcome, paths)
-    return int(outcome.exit_code)
+    if store is not None:
+        try:
+            scan_id = store.add(result)
+            print(f"history: scan {scan_id} in {store.path}")
+        except StoreError as exc:
+            store_error = exc
+        finally:
+            store.close()
+    if config.webhook:
+        warning = notify(config.webhook, result, result.changes, paths)
+        if warning:
+            print(f"complyscan: warning: {warning}", file=sys.stderr)
+    if store_error is not None:
+        console.error(str(store_error))
+        return EXIT_USAGE, result
+    return int(outcome.exit_code), result
 
 
 def _load_baseline(path: Path) -> Any:
@@ -257,7 +326,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             fields["workers"] = args.workers
         if args.chromium:
             fields["chromium"] = args.chromium
-        return _run_scan(ScanConfig(**fields))
+        # The demo's fictional site stays out of the user's history of real sites.
+        return _run_scan(ScanConfig(**fields), history=False)
     finally:
         server.stop()
 
@@ -333,12 +403,90 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_PASSED
 
 
+# -- history, diff, scan-all -------------------------------------------------------------------
+
+
+def _store(path: Path | None) -> Any:
+    from scanner.store import HistoryStore, StoreError, default_path
+
+    try:
+        return HistoryStore(path or default_path())
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """`complyscan history`: past scans, one line each."""
+    from scanner.store import StoreError
+
+    with _store(args.db) as store:
+        try:
+            rows = store.scans(args.site)
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
+        if not rows:
+            print(f"no scans recorded in {store.path}")
+        for row in rows:
+            verdict = (row.gate or "-") if row.complete else "incomplete"
+            counts = " ".join(f"{sev} {n}" for sev, n in row.counts.items())
+            print(
+                f"{row.id:>5}  {row.started_at:%Y-%m-%d %H:%M}  {row.site}  {verdict:<10}  {counts}"
+            )
+    return EXIT_PASSED
+
+
+def _result_of(ref: str, db: Path | None) -> Any:
+    """A report.json path, or a scan id from the history store."""
+    from scanner.store import StoreError
+
+    path = Path(ref)
+    if path.is_file() or not ref.isdigit():
+        try:
+            return _load_baseline(path)
+        except Exception as exc:
+            raise UsageError(str(exc).replace("--baseline ", "")) from None
+    with _store(db) as store:
+        try:
+            return store.get(int(ref))
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """`complyscan diff OLD NEW`: what changed between two scans."""
+    import json
+
+    from scanner.diff import diff, format_diff
+
+    changes = diff(_result_of(args.old, args.db), _result_of(args.new, args.db))
+    print(json.dumps(changes, indent=2) if args.json else format_diff(changes))
+    return EXIT_PASSED
+
+
+def cmd_scan_all(args: argparse.Namespace) -> int:
+    """`complyscan scan-all sites.toml`: every site, one summary line each; the worst exit."""
+    from scanner.config import ConfigError
+    from scanner.scan_all import load_sites, run_all
+
+    cores = os.cpu_count() or 1
+    if not 1 <= args.parallel <= cores:
+        raise UsageError(f"--parallel {args.parallel}: choose 1 to {cores} (the cores here)")
+    try:
+        configs = load_sites(args.sites, db=args.db)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    return run_all(configs, args.parallel)
+
+
 COMMANDS = {
     "scan": cmd_scan,
     "demo": cmd_demo,
     "statement": cmd_statement,
     "report": cmd_report,
     "schema": cmd_schema,
+    "history": cmd_history,
+    "diff": cmd_diff,
+    "scan-all": cmd_scan_all,
 }
 
 

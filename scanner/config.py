@@ -65,6 +65,8 @@ class ScanConfig(_Section):
     baseline: Path | None = None
     waivers: Path | None = None
     db: Path | None = None
+    webhook: str | None = None
+    """A URL that is POSTed a JSON summary when a scan finds something new (scanner/webhook.py)."""
     resume: bool = False
     screenshots: bool = True
     tls_all: bool = False
@@ -168,6 +170,7 @@ _TOML_SECTIONS: dict[str, dict[str, str]] = {
         "per_host": "per_host",
         "host_delay": "host_delay",
         "db": "db",
+        "webhook": "webhook",
     },
     "scope": {
         "hosts": "hosts",

@@ -1,0 +1,109 @@
+"""`complyscan scan-all sites.toml`: scan several sites, one after another or a few at once.
+
+sites.toml holds one `[[site]]` table per site, each with a scan's settings under their
+ScanConfig names (url, resolve, only_resolved, ca_bundle, out, fail_on, max_pages, formats,
+db, webhook, ...). Relative paths are relative to sites.toml; `out` defaults to `out/<host>`.
+Every table is checked before the first scan starts, so a typo costs exit 2 and no scan.
+Each site gets one summary line; the exit code is the worst of the sites' (3 > 2 > 1 > 0).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import multiprocessing
+import tomllib
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scanner.config import ConfigError, ScanConfig, build_config
+
+_PATH_KEYS = ("ca_bundle", "baseline", "waivers", "db")
+
+
+def load_sites(path: Path, db: Path | None = None) -> list[ScanConfig]:
+    """The ScanConfig of every `[[site]]` in `path`; `db` for sites that name no store.
+    Raises ConfigError (one line) for anything wrong in any of them."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc})") from None
+    unknown = [key for key in data if key != "site"]
+    if unknown:
+        raise ConfigError(f"{path}: unknown key {unknown[0]!r} (only [[site]] tables)")
+    tables = data.get("site")
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError(f"{path}: no [[site]] tables")
+    configs = [_site_config(path, index, table, db) for index, table in enumerate(tables, 1)]
+    outs = [c.out.resolve() for c in configs]
+    for index, out in enumerate(outs):
+        if out in outs[:index]:
+            raise ConfigError(f"{path}: site {index + 1} writes to {out} like an earlier site")
+    return configs
+
+
+def _site_config(path: Path, index: int, table: Any, db: Path | None) -> ScanConfig:
+    where = f"{path}: site {index}"
+    if not isinstance(table, dict) or "url" not in table:
+        raise ConfigError(f"{where}: a [[site]] needs a url")
+    fields = dict(table)
+    for key in _PATH_KEYS:
+        if fields.get(key) and not Path(fields[key]).is_absolute():
+            fields[key] = str(path.parent / fields[key])
+    if db is not None:
+        fields.setdefault("db", str(db))
+    if "out" not in fields:
+        parts = urlsplit(str(fields["url"]))
+        host = parts.hostname or f"site{index}"
+        fields["out"] = str(Path("out") / (f"{host}_{parts.port}" if parts.port else host))
+    try:
+        return build_config(None, fields)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def scan_one(config_json: str) -> tuple[int, str]:
+    """Scan one site quietly (its own summary is kept out of the way); returns the exit code
+    and the site's summary line. Top-level so a worker process can run it."""
+    from scanner.cli import UsageError, _scan_site
+
+    config = ScanConfig.model_validate_json(config_json)
+    output = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            code, result = _scan_site(config, quiet=True)
+    except UsageError as exc:
+        return 2, f"{config.url}: error: {exc}"
+    if result is None:
+        lines = output.getvalue().strip().splitlines()
+        return code, f"{config.url}: incomplete ({lines[-1] if lines else 'no result'})"
+    verdict = result.summary.gate if result.complete else "incomplete"
+    if code == 2:
+        errors = [line for line in output.getvalue().splitlines() if "error:" in line]
+        verdict = errors[-1] if errors else "error"
+    counts = " ".join(f"{sev} {n}" for sev, n in result.summary.findings.items())
+    return code, f"{config.url}: {verdict}  {counts}  -> {config.out}"
+
+
+def run_all(configs: list[ScanConfig], parallel: int = 1) -> int:
+    """Scan every site (`parallel` at once, each in a process of its own), printing a summary
+    line as each finishes; returns the worst exit code."""
+    jobs = [c.model_dump_json() for c in configs]
+    codes: list[int] = []
+    if parallel <= 1:
+        for job in jobs:
+            code, line = scan_one(job)
+            print(line, flush=True)
+            codes.append(code)
+        return max(codes)
+    # spawn, not fork: each scan runs its own event loop, browser and signal handlers.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=parallel, mp_context=context) as pool:
+        for code, line in pool.map(scan_one, jobs):
+            print(line, flush=True)
+            codes.append(code)
+    return max(codes)
