@@ -222,3 +222,21 @@ def test_two_scheduled_scans_report_what_changed(
     assert f"+ vendor: {PIXEL_HOST}" in text
     assert f"~ tls {SITE}:{tls['port']}: certificate renewed" in text
     assert "+ new finding: " in text and "statement-changed" in text
+
+
+@pytest.mark.browser
+def test_a_damaged_db_is_exit_2_after_the_reports_are_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "history.sqlite"
+    db.write_bytes(b"not a database at all\n")
+    out = tmp_path / "out"
+    argv = ["scan", "https://www.unreachable.test/", "--resolve", "www.unreachable.test:127.0.0.1"]
+
+    code = main([*argv, "--only-resolved", "--out", str(out), "--max-pages", "1", "--db", str(db)])
+
+    assert code == 2
+    assert json.loads((out / "report.json").read_text())["complete"] is False
+    err = capsys.readouterr().err
+    assert f"complyscan: error: history store {db}: not an SQLite file" in err
+    assert db.read_bytes() == b"not a database at all\n"
