@@ -30,7 +30,8 @@ FBEVENTS = """
 document.addEventListener("input", async (event) => {
   const value = event.target.value.trim().toLowerCase();
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
-  const hex = Array.from(new Uint8Array(digest)).map((b) => b.toString(16).padStart(2, "0")).join("");
+  const bytes = Array.from(new Uint8Array(digest));
+  const hex = bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
   new Image().src = "https://www.facebook.com/tr?id=42&ev=Lead&ud[em]=" + hex;
 }, true);
 """
