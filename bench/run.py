@@ -157,16 +157,14 @@ def _bench_tls(pki: TestPKI, runs: int) -> dict[str, Any]:
 
 
 def _profile(n: int, pki: TestPKI, work: Path, results: Path) -> Path:
-    """A pyinstrument profile of a complyscan scan of the n-page site (text and HTML)."""
+    """A pyinstrument profile (text) of complyscan's scan of the n-page site."""
     site = build_bench_site(n)
-    target = results / f"profile-{n}.html"
+    target = results / f"profile-{n}.txt"
     with SiteServer(site.hosts, pki) as server:
         spec = _scan_spec(site, server, work / f"profile-{n}")
-        prefix = [sys.executable, "-m", "pyinstrument", "--async-mode=disabled", "-r", "html"]
-        run_step("scan", spec, prefix=[*prefix, "-o", str(target)])
-        text = results / f"profile-{n}.txt"
-        run_step("scan", spec, prefix=[sys.executable, "-m", "pyinstrument", "-o", str(text)])
-    return text
+        profiler = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", str(target)]
+        run_step("scan", spec, prefix=profiler)
+    return target
 
 
 def _plot(sizes: list[dict[str, Any]], path: Path) -> None:
@@ -255,16 +253,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"{_verdict(abs(growth) <= TARGET_GROWTH)}]",
                 flush=True,
             )
+        report["seconds"] = round(time.monotonic() - started, 1)
+        stamp = report["started_at"].replace(":", "").replace("-", "")
+        text = json.dumps(report, indent=2) + "\n"
+        (args.results / "results.json").write_text(text, encoding="utf-8")
+        (args.results / f"results-{stamp}.json").write_text(text, encoding="utf-8")
+        _plot(report["sizes"], args.results / "bench.png")
+        print(f"Benchmark took {report['seconds']} s; results in {args.results}", flush=True)
         if args.profile:
             profile = _profile(sizes[0], pki, work, args.results)
             print(f"Profile of a {sizes[0]}-page scan: {profile}", flush=True)
-    report["seconds"] = round(time.monotonic() - started, 1)
-    stamp = report["started_at"].replace(":", "").replace("-", "")
-    text = json.dumps(report, indent=2) + "\n"
-    (args.results / "results.json").write_text(text, encoding="utf-8")
-    (args.results / f"results-{stamp}.json").write_text(text, encoding="utf-8")
-    _plot(report["sizes"], args.results / "bench.png")
-    print(f"Benchmark took {report['seconds']} s; results in {args.results}", flush=True)
     return 0
 
 
