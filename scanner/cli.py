@@ -76,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of report.json")
 
+    init = sub.add_parser("init", help="draft a complyscan.toml from a first scan")
+    init.add_argument("url", help="the start URL")
+    init.add_argument("--file", type=Path, default=Path("complyscan.toml"), help="where to write")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.add_argument("--max-pages", type=int, default=30)
+    init.add_argument("--resolve", action="append", default=[], metavar="PATTERN:ADDR")
+    init.add_argument("--only-resolved", action="store_true", default=None)
+    init.add_argument("--ca-bundle", type=Path)
+    init.add_argument("--chromium", help="the Chromium executable to drive")
+
     history = sub.add_parser("history", help="past scans of each site, from the history store")
     history.add_argument("--db", type=Path, help="the history store (default: per user)")
     history.add_argument("--site", help="only the scans of this site (any URL on it)")
@@ -478,8 +488,45 @@ def cmd_scan_all(args: argparse.Namespace) -> int:
     return run_all(configs, args.parallel)
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """`complyscan init URL`: a first scan, then a draft complyscan.toml to confirm."""
+    from scanner.config import ConfigError, build_config
+    from scanner.init import draft_config
+
+    if args.file.exists() and not args.force:
+        raise UsageError(f"{args.file} exists: use --force to overwrite it")
+    overrides = {
+        "url": args.url,
+        "max_pages": args.max_pages,
+        "resolve": args.resolve,
+        "only_resolved": args.only_resolved,
+        "ca_bundle": args.ca_bundle,
+        "chromium": args.chromium,
+        "out": Path(tempfile.mkdtemp(prefix="complyscan-init-")),
+        "formats": ["json"],
+        "fail_on": "none",
+        "screenshots": False,
+    }
+    try:
+        config = build_config(None, overrides)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    _, result = _scan_site(config, quiet=True, history=False)
+    if result is None or not result.complete:
+        reason = result.incomplete_reason if result is not None else "the browser could not start"
+        print(f"complyscan: error: no draft written: {reason}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    args.file.write_text(draft_config(result), encoding="utf-8")
+    print(
+        f"wrote {args.file}: {len(result.pages)} page(s), statement "
+        f"{result.statement.url if result.statement else 'not found'}; review it before use"
+    )
+    return EXIT_PASSED
+
+
 COMMANDS = {
     "scan": cmd_scan,
+    "init": cmd_init,
     "demo": cmd_demo,
     "statement": cmd_statement,
     "report": cmd_report,

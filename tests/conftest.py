@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,10 @@ import pytest
 from scanner.browser.discovery import find_chromium
 from scanner.demo.pki import TestPKI
 from scanner.demo.server import Host, SiteServer
+
+# Scans keep history in a per-user store by default: tests (and the subprocesses they start)
+# use a private one, never the developer's.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="complyscan-test-data-")
 
 
 @pytest.fixture(scope="session")

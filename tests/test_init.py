@@ -7,6 +7,8 @@ import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from scanner.config import build_config
 from scanner.init import draft_config
 from scanner.model import Beacon, Claim, Cookie, Page, ScanResult, Statement
@@ -78,3 +80,28 @@ def test_without_a_statement_the_draft_says_so() -> None:
     text = draft_config(result)
     assert "No privacy statement was found" in text
     assert "disclosed" not in tomllib.loads(text)
+
+
+@pytest.mark.browser
+def test_init_drafts_from_a_real_scan_of_the_demo(tmp_path: Path) -> None:
+    from scanner.cli import main
+    from scanner.demo.site import start_demo
+
+    server, info = start_demo(tmp_path / "pki", variant="clean")
+    target = tmp_path / "complyscan.toml"
+    try:
+        args = ["init", info.start_url(server), "--file", str(target), "--only-resolved"]
+        args += ["--ca-bundle", server.ca_pem]
+        for rule in server.resolve_rules():
+            args += ["--resolve", rule]
+        assert main(args) == 0
+        assert main(args) == 2  # never overwrites without --force
+    finally:
+        server.stop()
+    text = target.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    assert data["statement"]["url"].endswith("/privacy")
+    # The demo's statement says "an access analysis service", never the vendor's name: the
+    # observed vendor is drafted for the owner to confirm, not declared for them.
+    assert '# vendor = "Google Analytics"' in text
+    assert "access analysis" in text
