@@ -104,7 +104,9 @@ def hosts() -> list[Host]:
     ]
 
 
-def crawl(server: Any, chromium: Path, **overrides: Any) -> tuple[dict[str, Page], Crawler]:
+def crawl(
+    server: Any, chromium: Path, crawler_class: type[Crawler] = Crawler, **overrides: Any
+) -> tuple[dict[str, Page], Crawler]:
     start = server.url("www.shop.test", "/")
     settings = CrawlSettings(
         start_urls=[start],
@@ -120,7 +122,7 @@ def crawl(server: Any, chromium: Path, **overrides: Any) -> tuple[dict[str, Page
     async def sink(page: Page) -> None:
         pages.append(page)
 
-    crawler = Crawler(settings, sink)
+    crawler = crawler_class(settings, sink)
     run(crawler.run())
     return {p.url.split("/", 3)[-1]: p for p in pages}, crawler
 

@@ -226,6 +226,13 @@ class _Tab:
     popups: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    crashed: bool = False
+    """The renderer died (out of memory, say): the page is gone and the tab must be replaced."""
+    hung: bool = False
+    """A navigation timed out or the page stopped answering: replace the tab before the next
+    page, or the old load (or a script that never yields) would spill into it."""
+    unresponsive: bool = False
+    """A call into the page timed out: make no more calls into it."""
 
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         """Run a handler's work in the background, keeping a reference until it ends."""
@@ -388,6 +395,7 @@ class Crawler:
         net = NetworkLog()
         tab = _Tab(page, cdp, net)
         page.on("dialog", tab.dismiss)
+        page.on("crash", lambda _: setattr(tab, "crashed", True))
         page.on("popup", lambda popup: tab.spawn(self._close_popup(tab, popup)))
         cdp.on("Network.requestWillBeSent", net.on_request_will_be_sent)
         cdp.on("Network.requestWillBeSentExtraInfo", net.on_request_extra_info)
@@ -561,12 +569,23 @@ class Crawler:
             finally:
                 with contextlib.suppress(PlaywrightError):
                     await lenient.page.close()
-        if (error and tab.page.is_closed()) or "crash" in (error or "").lower():
-            tab = await self._replace_tab(tab)
+        if tab.crashed or "crash" in (error or "").lower():
+            record.error = "the page crashed (its renderer died)"
+            record.requests = tab.net.finished_requests()
+            record.load_ms = int((time.monotonic() - started) * 1000)
+            return await self._replace_tab(tab), record
+        tab.hung = error is not None and "Timeout" in error
         await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)
         record.error = error
-        await self._read_page(tab, record, response.status if response else None)
+        # A network error leaves Chromium's own error page: nothing of the site's to read.
+        readable = error is None or not error.startswith("net::")
+        status = response.status if response else tab.net.document_status()
+        await self._read_page(tab, record, status, readable)
+        if tab.crashed:
+            record.error = "the page crashed (its renderer died)"
         record.load_ms = int((time.monotonic() - started) * 1000)
+        if tab.crashed or tab.hung or tab.page.is_closed():
+            tab = await self._replace_tab(tab)
         return tab, record
 
     async def _read_after_cert_error(
@@ -588,14 +607,26 @@ class Crawler:
         return record
 
     async def _replace_tab(self, tab: _Tab) -> _Tab:
-        with contextlib.suppress(PlaywrightError):
-            await tab.page.close()
+        """Close a crashed, hung or closed tab (without its unload handlers) and open a new one."""
+        with contextlib.suppress(PlaywrightError, TimeoutError):
+            await asyncio.wait_for(tab.page.close(run_before_unload=False), timeout=10)
         return await self._new_tab()
 
-    async def _read_page(self, tab: _Tab, record: Page, status: int | None) -> None:
+    async def _bounded(self, tab: _Tab, call: Awaitable[Any]) -> Any:
+        """Await a call into the page, giving up (and marking the tab hung) when a script that
+        never yields keeps the page from answering. Raises PlaywrightError on either."""
+        try:
+            return await asyncio.wait_for(call, timeout=min(5.0, self.settings.nav_timeout_s))
+        except TimeoutError:
+            tab.hung = tab.unresponsive = True
+            raise PlaywrightError("the page did not answer (a script that never yields?)") from None
+
+    async def _read_page(
+        self, tab: _Tab, record: Page, status: int | None, readable: bool = True
+    ) -> None:
         page = tab.page
         record.status = status
-        record.final_url = page.url if page.url and page.url != "about:blank" else None
+        record.final_url = page.url if page.url.startswith(("http:", "https:")) else None
         final = record.final_url or record.url
         record.https = final.startswith("https:")
         if record.final_url:
@@ -605,13 +636,19 @@ class Crawler:
         for request in requests:
             request.third_party = not fp.is_first_party(request.url)
         record.requests = requests
-        if page.is_closed():
+        if page.is_closed() or tab.crashed:
             record.error = record.error or "the page closed itself"
+            return
+        if not readable:
             return
         probes: list[tuple[Frame, dict[str, Any]]] = []
         for frame in page.frames:
+            if tab.unresponsive:
+                break
             with contextlib.suppress(PlaywrightError):
-                probes.append((frame, await frame.evaluate(_PROBE_JS)))
+                probes.append((frame, await self._bounded(tab, frame.evaluate(_PROBE_JS))))
+        if tab.unresponsive and not probes:
+            return
         cookies = list(tab.net.cookies)
         fills: list[tuple[Frame, str, PIKind]] = []
         for frame, probe in probes:
@@ -659,13 +696,15 @@ class Crawler:
         record.links = list(dict.fromkeys(record.links))
         record.popups = list(tab.popups)
         record.dialogs = list(tab.dialogs)
-        await self._keep_document(page, record)
+        if tab.unresponsive:
+            return  # a page that does not answer gets no more calls into it
+        await self._keep_document(tab, record)
         if self.settings.screenshots_dir is not None:
             await self._screenshot_forms(page, record)
         if fills and self.settings.leak_probe:
             await self._probe_leaks(tab, record, fills)
 
-    async def _keep_document(self, page: PwPage, record: Page) -> None:
+    async def _keep_document(self, tab: _Tab, record: Page) -> None:
         """Keep the rendered HTML of a page the statement reader may want."""
         key = normalise_url(record.final_url or record.url)
         wanted = key in self.statement_candidates or normalise_url(record.url) in (
@@ -674,7 +713,7 @@ class Crawler:
         if not wanted or len(self.documents) >= self.settings.keep_documents:
             return
         with contextlib.suppress(PlaywrightError):
-            self.documents[key] = await page.content()
+            self.documents[key] = await self._bounded(tab, tab.page.content())
 
     async def _probe_leaks(
         self, tab: _Tab, record: Page, fills: list[tuple[Frame, str, PIKind]]

@@ -214,6 +214,15 @@ class NetworkLog:
                     self.changed.wait(), timeout=max(min(wait, deadline - now), 0.01)
                 )
 
+    def document_status(self) -> int | None:
+        """The status of the page's document (redirects passed), when the navigation itself
+        gave none (it timed out while the body was still arriving, say)."""
+        for request in self.finished_requests():
+            status = request.status
+            if request.resource_type == "document" and status and not 300 <= status < 400:
+                return status
+        return None
+
     def finished_requests(self) -> list[Request]:
         """The requests in the order they were made."""
         return [self.requests[k] for k in self.order if k in self.requests]
