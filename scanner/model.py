@@ -157,6 +157,16 @@ class Page(Model):
         default_factory=list, description="http:// subresources of an https page"
     )
     load_ms: int = 0
+    local_storage: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Keys (never values) in localStorage after the visit, at most 200; keys of a frame "
+            "from another origin are prefixed with that origin and a space"
+        ),
+    )
+    session_storage: list[str] = Field(
+        default_factory=list, description="Keys in sessionStorage, as local_storage"
+    )
     popups: list[str] = Field(default_factory=list, description="Windows the page opened (closed)")
     dialogs: list[str] = Field(default_factory=list, description="Dialogs it raised (dismissed)")
     probe_values: dict[str, str] = Field(

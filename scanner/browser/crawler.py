@@ -651,8 +651,15 @@ class Crawler:
             return
         cookies = list(tab.net.cookies)
         fills: list[tuple[Frame, str, PIKind]] = []
+        main_origin = next((p.get("origin") for f, p in probes if f == page.main_frame), None)
         for frame, probe in probes:
             is_main = frame == page.main_frame
+            prefix = "" if probe.get("origin") == main_origin else f"{probe.get('origin')} "
+            for key, store in (
+                ("localStorage", record.local_storage),
+                ("sessionStorage", record.session_storage),
+            ):
+                store.extend(f"{prefix}{k}"[:300] for k in probe.get(key, []) if isinstance(k, str))
             if is_main:
                 record.title = str(probe.get("title", ""))[:500]
                 record.mixed_content = [str(m) for m in probe.get("mixed", [])][:200]
@@ -694,6 +701,8 @@ class Crawler:
             cookie.third_party = not fp.is_first_party(domain)
         record.cookies = cookies
         record.links = list(dict.fromkeys(record.links))
+        record.local_storage = list(dict.fromkeys(record.local_storage))[:200]
+        record.session_storage = list(dict.fromkeys(record.session_storage))[:200]
         record.popups = list(tab.popups)
         record.dialogs = list(tab.dialogs)
         if tab.unresponsive:

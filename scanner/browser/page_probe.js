@@ -95,8 +95,20 @@
       });
     }
   }
+  // Storage keys only: values may hold what a visitor typed, and a report is not the place.
+  const keysOf = (name) => {
+    try {
+      const store = window[name];
+      return Array.from({ length: Math.min(store.length, 200) }, (_, i) => store.key(i));
+    } catch (e) {
+      return []; // storage denied (sandboxed frame, opaque origin)
+    }
+  };
   return {
     title: document.title || "",
+    origin: location.origin,
+    localStorage: keysOf("localStorage"),
+    sessionStorage: keysOf("sessionStorage"),
     url: location.href,
     forms,
     anchors,
