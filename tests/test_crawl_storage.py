@@ -51,3 +51,13 @@ def test_storage_keys_are_recorded_without_values(home: Any) -> None:
     assert home.session_storage == ["_session_start"]
     assert "visitor-123" not in home.model_dump_json()
 
+
+def test_websocket_opens_are_requests(home: Any) -> None:
+    socket = next(r for r in home.requests if r.resource_type == "websocket")
+    assert socket.url == "wss://live.tracker.test/socket?cid=123"
+    assert socket.initiator and socket.initiator.startswith("https://www.shop.test/")
+
+
+def test_a_ping_is_marked_as_ping(home: Any) -> None:
+    ping = next(r for r in home.requests if r.url == "https://px.tracker.test/ping")
+    assert ping.resource_type == "ping" and ping.method == "POST"

@@ -403,6 +403,8 @@ class Crawler:
         cdp.on("Network.responseReceivedExtraInfo", net.on_response_extra_info)
         cdp.on("Network.loadingFinished", net.on_loading_done)
         cdp.on("Network.loadingFailed", net.on_loading_done)
+        cdp.on("Network.webSocketCreated", net.on_websocket_created)
+        cdp.on("Network.webSocketHandshakeResponseReceived", net.on_websocket_handshake)
         await cdp.send("Network.enable", {"maxPostDataSize": 65536})
         return tab
 

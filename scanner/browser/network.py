@@ -180,6 +180,27 @@ class NetworkLog:
                 Cookie(**attrs, set_by=source, stored=not reasons, blocked_reasons=reasons)
             )
 
+    def on_websocket_created(self, event: dict[str, Any]) -> None:
+        """Network.webSocketCreated: a WebSocket opens. Recorded as a request of resource type
+        "websocket"; never in flight, or a page with a live socket would never be quiet."""
+        url = str(event.get("url", ""))
+        if not url.startswith(_RECORDED_SCHEMES):
+            return
+        key = f"ws:{event.get('requestId')}"
+        self.requests[key] = Request(
+            url=url,
+            resource_type="websocket",
+            initiator=_initiator_url(event.get("initiator") or {}),
+        )
+        self.order.append(key)
+        self._touch()
+
+    def on_websocket_handshake(self, event: dict[str, Any]) -> None:
+        """Network.webSocketHandshakeResponseReceived: the socket's status (101 when open)."""
+        record = self.requests.get(f"ws:{event.get('requestId')}")
+        if record is not None:
+            record.status = int((event.get("response") or {}).get("status") or 0) or None
+
     def on_loading_done(self, event: dict[str, Any]) -> None:
         """Network.loadingFinished / loadingFailed: the request is no longer in flight."""
         request_id = str(event.get("requestId"))
