@@ -149,6 +149,14 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
     )
     scan.add_argument("--statement-url", help="where the privacy statement is")
     scan.add_argument("--no-screenshots", dest="screenshots", action="store_false", default=None)
+    scan.add_argument(
+        "--respect-robots", action="store_true", default=None, help="honour robots.txt"
+    )
+    scan.add_argument(
+        "--trap-threshold", type=int, help="URLs of one pattern crawled at most (default 20)"
+    )
+    scan.add_argument("--per-host", type=int, help="page loads at once per host (default 2)")
+    scan.add_argument("--host-delay", type=float, metavar="SECONDS", help="between page loads")
 
 
 # -- scan --------------------------------------------------------------------------------------
@@ -178,6 +186,10 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "tls_slow",
         "statement_url",
         "screenshots",
+        "respect_robots",
+        "trap_threshold",
+        "per_host",
+        "host_delay",
     )
     return {k: getattr(args, k, None) for k in keys}
 
