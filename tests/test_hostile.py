@@ -93,8 +93,11 @@ def test_every_hostile_page_is_recorded_and_the_worker_goes_on(hostile: Any) -> 
 def test_a_huge_page_is_read(hostile: Any) -> None:
     huge = page(hostile, "huge")
     assert huge.status == 200 and any(r.url.endswith("/huge") for r in huge.requests)
-    # Parsing 30 MB may outlast a 3 s navigation timeout: then the page says so.
-    assert huge.title == "Huge" or (huge.error and "Timeout" in huge.error)
+    # Parsing 30 MB may outlast a 3 s navigation timeout, or reading it the 5 s bound on calls
+    # into the page: then the page says so.
+    assert huge.title == "Huge" or (
+        huge.error and ("Timeout" in huge.error or "could not be read" in huge.error)
+    )
 
 
 def test_malformed_html_and_invalid_utf8_still_give_title_form_and_links(hostile: Any) -> None:

@@ -647,8 +647,12 @@ class Crawler:
         for frame in page.frames:
             if tab.unresponsive:
                 break
-            with contextlib.suppress(PlaywrightError):
+            try:
                 probes.append((frame, await self._bounded(tab, frame.evaluate(_PROBE_JS))))
+            except PlaywrightError as exc:
+                if frame == page.main_frame:
+                    # Loaded but unreadable (a huge or busy page): say so, never a silent blank.
+                    record.error = record.error or f"the page could not be read: {_first_line(exc)}"
         if tab.unresponsive and not probes:
             return
         cookies = list(tab.net.cookies)
