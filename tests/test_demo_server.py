@@ -71,11 +71,6 @@ HOSTS = [
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPKI:
-    return TestPKI.create(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="module")
 def server(pki: TestPKI) -> Iterator[SiteServer]:
     with SiteServer(HOSTS, pki) as running:
         yield running
