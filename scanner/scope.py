@@ -84,10 +84,11 @@ def host_port(url: str) -> tuple[str, int]:
 
 def is_private_address(host: str) -> bool:
     """True for a literal loopback, private, link-local or otherwise non-public address."""
+    host = host.strip("[]").rstrip(".").lower()
     try:
-        address = ipaddress.ip_address(host.strip("[]"))
+        address = ipaddress.ip_address(host)
     except ValueError:
-        return host.lower() in ("localhost",) or host.lower().endswith(".localhost")
+        return host == "localhost" or host.endswith(".localhost")
     return not address.is_global
 
 

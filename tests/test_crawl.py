@@ -108,15 +108,16 @@ def crawl(
     server: Any, chromium: Path, crawler_class: type[Crawler] = Crawler, **overrides: Any
 ) -> tuple[dict[str, Page], Crawler]:
     start = server.url("www.shop.test", "/")
-    settings = CrawlSettings(
-        start_urls=[start],
-        scope=Scope.for_start_url(start),
-        first_party=FirstParty(start),
-        resolver=Resolver.from_strings(server.resolve_rules(), only_resolved=True),
-        trust=Trust(Path(server.ca_pem)),
-        chromium=chromium,
-        **{"workers": 2, **overrides},
-    )
+    defaults: dict[str, Any] = {
+        "start_urls": [start],
+        "scope": Scope.for_start_url(start),
+        "first_party": FirstParty(start),
+        "resolver": Resolver.from_strings(server.resolve_rules(), only_resolved=True),
+        "trust": Trust(Path(server.ca_pem)),
+        "chromium": chromium,
+        "workers": 2,
+    }
+    settings = CrawlSettings(**{**defaults, **overrides})
     pages: list[Page] = []
 
     async def sink(page: Page) -> None:

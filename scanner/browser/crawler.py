@@ -65,14 +65,23 @@ QUIET_FLAGS = [
     "--disable-extensions",
     "--mute-audio",
     "--no-default-browser-check",
-    "--disable-features=Translate,MediaRouter,OptimizationHints,InterestFeedContentSuggestions",
+    # One renderer per tab: a cross-site frame's requests then reach the tab's own CDP session
+    # (its network log and its address guard) instead of an out-of-process frame's target.
+    "--disable-site-isolation-trials",
+    "--disable-features=Translate,MediaRouter,OptimizationHints,InterestFeedContentSuggestions,"
+    "IsolateOrigins,site-per-process",
 ]
 
-# Requests to literal addresses go through this route, so that a page cannot turn the scanner
-# into a probe of the network it runs in (a CI runner's metadata service, say).
-_ADDRESS_URL = re.compile(
-    r"^[a-z]+://(\[[0-9a-fA-F:.]+\]|\d+\.\d+\.\d+\.\d+|localhost)(:\d+)?(/|$)"
-)
+# Requests that may go to a literal address are paused by CDP Fetch and looked at, so that a
+# page cannot turn the scanner into a probe of the network it runs in (a CI runner's metadata
+# service, say). Chromium canonicalises hosts (`0x7f.1` -> `127.0.0.1`), so a literal IPv4 host
+# starts with a digit; every other request goes on unpaused (Playwright's route would pause all
+# of them and turn off the cache).
+_ADDRESS_PATTERNS = [
+    {"urlPattern": f"{scheme}://{start}*"}
+    for scheme in ("http", "https")
+    for start in [*"0123456789", "[", "localhost", "*.localhost", "*@"]
+]
 
 _STATEMENT_WORDS = re.compile(
     r"privacy|data[- ]protection|personal[- ]information|プライバシー|個人情報", re.IGNORECASE
@@ -368,17 +377,31 @@ class Crawler:
         )
 
     async def _prepare_context(self, context: BrowserContext) -> None:
-        await context.add_init_script(_GUARD_JS)
-        await context.route(_ADDRESS_URL, self._guard_address)
+        resolver, scope = self.settings.resolver, self.settings.scope
+        allowed = sorted(
+            {r.address.strip("[]").lower() for r in resolver.rules}
+            | {r.pattern.lower() for r in resolver.rules}
+            | {h.lower() for h in (*scope.hosts, *scope.allow_private)}
+        )
+        await context.add_init_script(
+            _GUARD_JS.replace("__COMPLYSCAN_ALLOWED_ADDRESSES__", json.dumps(allowed))
+        )
 
-    async def _guard_address(self, route: Any) -> None:
-        host = urlsplit(route.request.url).hostname or ""
-        if is_private_address(host) and not self._address_allowed(host):
-            log.info("blocked a request to a private address: %s", route.request.url)
-            self.stats.skipped_private.append(route.request.url)
-            await route.abort("addressunreachable")
-        else:
-            await route.continue_()
+    async def _guard_address(self, tab: _Tab, event: dict[str, Any]) -> None:
+        """A request paused by `_ADDRESS_PATTERNS`: fail it when it goes to a private address
+        the user did not put in scope, let it go on otherwise."""
+        url = str(event["request"]["url"])
+        host = urlsplit(url).hostname or ""
+        with contextlib.suppress(PlaywrightError):  # the tab closed meanwhile
+            if is_private_address(host) and not self._address_allowed(host):
+                log.info("blocked a request to a private address: %s", url)
+                self.stats.skipped_private.append(url)
+                await tab.cdp.send(
+                    "Fetch.failRequest",
+                    {"requestId": event["requestId"], "errorReason": "AddressUnreachable"},
+                )
+            else:
+                await tab.cdp.send("Fetch.continueRequest", {"requestId": event["requestId"]})
 
     @staticmethod
     async def _close_popup(tab: _Tab, popup: PwPage) -> None:
@@ -405,6 +428,8 @@ class Crawler:
         cdp.on("Network.loadingFailed", net.on_loading_done)
         cdp.on("Network.webSocketCreated", net.on_websocket_created)
         cdp.on("Network.webSocketHandshakeResponseReceived", net.on_websocket_handshake)
+        cdp.on("Fetch.requestPaused", lambda event: tab.spawn(self._guard_address(tab, event)))
+        await cdp.send("Fetch.enable", {"patterns": _ADDRESS_PATTERNS})
         await cdp.send("Network.enable", {"maxPostDataSize": 65536})
         return tab
 
@@ -693,6 +718,8 @@ class Crawler:
             for src in probe.get("frames", []):
                 if self.settings.scope.contains(str(src)):
                     record.links.append(str(src))
+            tab.popups.extend(str(u)[:2000] for u in probe.get("popups", []))
+            self.stats.skipped_private.extend(str(u)[:2000] for u in probe.get("blocked", []))
             for write in probe.get("cookieWrites", []):
                 attrs = parse_set_cookie(str(write.get("cookie", "")))
                 if attrs["name"]:
@@ -709,7 +736,7 @@ class Crawler:
         record.links = list(dict.fromkeys(record.links))
         record.local_storage = list(dict.fromkeys(record.local_storage))[:200]
         record.session_storage = list(dict.fromkeys(record.session_storage))[:200]
-        record.popups = list(tab.popups)
+        record.popups = list(dict.fromkeys(tab.popups))
         record.dialogs = list(tab.dialogs)
         if tab.unresponsive:
             return  # a page that does not answer gets no more calls into it

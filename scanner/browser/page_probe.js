@@ -115,5 +115,7 @@
     frames,
     mixed,
     cookieWrites: (window.__complyscanCookieWrites || []).slice(0, 500),
+    popups: (window.__complyscanPopups || []).slice(0, 50),
+    blocked: (window.__complyscanBlocked || []).slice(0, 100),
   };
 }
