@@ -3,7 +3,9 @@ a hostile page cannot make it do."""
 
 from __future__ import annotations
 
+import struct
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,8 @@ fetch("https://px.tracker.test/p.gif?cid=123&dl=" + encodeURIComponent(location.
 """
 
 CONTACT = f"""<!doctype html><title>Contact us</title>
-<form id="contact" action="/send" method="post">
+<p style="height: 1200px">A long introduction pushes the form below the fold.</p>
+<form id="contact" action="/send" method="post" style="width: 420px; height: 260px">
 <label>Your name <input name="fullname"></label>
 <label for="em">E-mail</label><input id="em" type="email" name="email">
 <input type="hidden" name="csrf" value="x">
@@ -129,11 +132,12 @@ def crawl(
 
 
 @pytest.fixture(scope="module")
-def crawled(pki: Any, chromium: Path) -> Any:
+def crawled(pki: Any, chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     from scanner.demo.server import SiteServer
 
+    shots = tmp_path_factory.mktemp("screenshots")
     with SiteServer(hosts(), pki) as server:
-        pages, crawler = crawl(server, chromium, leak_probe=False)
+        pages, crawler = crawl(server, chromium, leak_probe=False, screenshots_dir=shots)
         yield pages, crawler, server
 
 
@@ -153,6 +157,29 @@ def test_forms_fields_and_targets_are_recorded(crawled: Any) -> None:
     assert [f.label for f in form.fields] == ["Your name", "E-mail"]  # hidden csrf skipped
     assert loose.method == "script" and loose.pi_kinds == ["phone"]
     assert contact.has_statement_link
+
+
+def _png(path: Path) -> tuple[int, int, bytes]:
+    """Width, height and decompressed pixel rows of a PNG."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    chunks, at = [], 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        if data[at + 4 : at + 8] == b"IDAT":
+            chunks.append(data[at + 8 : at + 8 + length])
+        at += 12 + length
+    return width, height, zlib.decompress(b"".join(chunks))
+
+
+def test_a_pi_form_is_photographed_as_evidence(crawled: Any) -> None:
+    form = crawled[0]["contact"].forms[0]
+    assert form.screenshot
+    width, height, pixels = _png(Path(form.screenshot))
+    # The form's own box (below the fold, so not the viewport), not the page.
+    assert (width, height) == (420, 260)
+    assert len(set(pixels)) > 2  # labels and fields, not a blank rectangle
 
 
 def test_forms_inside_frames_are_found(crawled: Any) -> None:
