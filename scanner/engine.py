@@ -62,6 +62,9 @@ class Progress:
 
     on_page: Callable[[Page, int, int], None] = lambda page, done, queued: None
     on_host: Callable[[str, int, TlsResult], None] = lambda host, port, tls: None
+    """A host's TLS scan finished (called as soon as it does, while the crawl goes on)."""
+    on_hosts: Callable[[int, int], None] = lambda done, started: None
+    """How many TLS scans have finished and how many have started."""
     on_stage: Callable[[str], None] = lambda stage: None
 
 
@@ -86,6 +89,7 @@ class Scan:
         self.previous = previous
         """The previous scan of the same site (from the history store), for what changed."""
         self.progress = progress or Progress()
+        self._tls_started = self._tls_done = 0
         self.resolver = Resolver.from_strings(config.resolve, config.only_resolved)
         self.trust = Trust(config.ca_bundle)
         self.first_party = FirstParty(config.url, config.first_party)
@@ -276,6 +280,19 @@ class Scan:
         state.roles.add(role)
         if state.tls is None and self._tls is not None:
             state.tls = self._tls.submit(host, port)
+            self._tls_started += 1
+            self.progress.on_hosts(self._tls_done, self._tls_started)
+            loop = asyncio.get_running_loop()
+            state.tls.add_done_callback(
+                lambda future: loop.call_soon_threadsafe(self._tls_finished, host, port, future)
+            )
+
+    def _tls_finished(self, host: str, port: int, future: Future[TlsResult]) -> None:
+        """On the event loop, when a host's TLS scan ends: tell the progress display."""
+        self._tls_done += 1
+        self.progress.on_hosts(self._tls_done, self._tls_started)
+        if not future.cancelled() and future.exception() is None:
+            self.progress.on_host(host, port, future.result())
 
     def _want_http(self, url: str) -> None:
         _, state = self._host(url)
@@ -296,7 +313,6 @@ class Scan:
             tls = None
             if state.tls is not None:
                 tls = await asyncio.wrap_future(state.tls, loop=loop)
-                self.progress.on_host(host, port, tls)
             self.result.hosts.append(
                 HostSecurity(
                     host=host,

@@ -47,14 +47,20 @@ class Console:
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
+                TextColumn("pages  [dim]{task.fields[hosts]}[/]"),
                 TextColumn("{task.fields[note]}"),
                 TimeElapsedColumn(),
                 console=self.err,
                 transient=True,
             )
-            self._task = self._bar.add_task("crawl", total=None, note="")
+            self._task = self._bar.add_task("crawl", total=None, note="", hosts="")
             self._bar.start()
-        return ScanProgress(on_page=self._on_page, on_host=self._on_host, on_stage=self._on_stage)
+        return ScanProgress(
+            on_page=self._on_page,
+            on_host=self._on_host,
+            on_hosts=self._on_hosts,
+            on_stage=self._on_stage,
+        )
 
     def _on_page(self, page: Page, done: int, queued: int) -> None:
         if self._bar is not None:
@@ -67,6 +73,10 @@ class Console:
         if self._bar is None:
             state = "ok" if tls.reachable else f"unreachable ({tls.error})"
             print(f"tls {host}:{port}: {state} in {tls.scan_seconds:.1f} s", file=sys.stderr)
+
+    def _on_hosts(self, done: int, started: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, hosts=f"hosts {done}/{started} TLS-scanned")
 
     def _on_stage(self, stage: str) -> None:
         if self._bar is not None:
