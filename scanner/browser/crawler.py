@@ -832,6 +832,9 @@ class Crawler:
                 )
                 if not box or box["width"] < 1 or box["height"] < 1:
                     continue
+                # A tab in the background has no frame to give: Chromium makes one after a
+                # wait (about 2 s here). Brought to the front, the capture takes ~30 ms.
+                await self._bounded(tab, tab.cdp.send("Page.bringToFront"))
                 shot = await self._bounded(
                     tab,
                     tab.cdp.send(
