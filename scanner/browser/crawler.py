@@ -71,9 +71,10 @@ QUIET_FLAGS = [
     "--no-default-browser-check",
     # One renderer per tab: a cross-site frame's requests then reach the tab's own CDP session
     # (its network log and its address guard) instead of an out-of-process frame's target.
+    # A crawl never goes back, so the back-forward cache would only keep old pages in memory.
     "--disable-site-isolation-trials",
     "--disable-features=Translate,MediaRouter,OptimizationHints,InterestFeedContentSuggestions,"
-    "IsolateOrigins,site-per-process",
+    "IsolateOrigins,site-per-process,BackForwardCache",
 ]
 
 # Requests that may go to a literal address are paused by CDP Fetch and looked at, so that a
@@ -333,7 +334,13 @@ class Crawler:
             tabs = [await self._new_tab() for _ in range(max(1, self.settings.workers))]
             workers = [asyncio.create_task(self._worker(tab)) for tab in tabs]
             try:
-                await self._queue.join()
+                while True:
+                    await self._queue.join()
+                    # Sitemaps still being read may queue more pages.
+                    reading = [t for t in self._site_files.values() if not t.done()]
+                    if not reading:
+                        break
+                    await asyncio.gather(*reading, return_exceptions=True)
             finally:
                 for task in workers:
                     task.cancel()
@@ -528,8 +535,10 @@ class Crawler:
         if task is None:
             task = asyncio.ensure_future(self._read_site_files(origin))
             self._site_files[origin] = task
+        if not self.settings.respect_robots:
+            return True  # the sitemaps it names are read meanwhile; the page need not wait
         robots = await asyncio.shield(task)
-        return not self.settings.respect_robots or robots.allowed(url)
+        return robots.allowed(url)
 
     async def _fetch_body(self, url: str) -> bytes | None:
         result = await fetch(
