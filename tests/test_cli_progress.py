@@ -19,7 +19,7 @@ from scanner.demo.server import Host, Response, SiteServer
 pytestmark = pytest.mark.browser
 
 PAGES = {
-    "/": '<a href="/a">A</a> <a href="/b">B</a> <img src="{{HTTPS_ORIGIN:cdn.shop.test}}/logo.png">',
+    "/": '<a href="/a">A</a> <a href="/b">B</a><img src="{{HTTPS_ORIGIN:cdn.shop.test}}/logo.png">',
     "/a": '<a href="/b">B</a> <a href="{{HTTPS_ORIGIN:help.shop.test}}/">Help</a>'
     '<form action="{{HTTPS_ORIGIN:help.shop.test}}/send" method="post">'
     '<input type="email" name="email"></form>',
