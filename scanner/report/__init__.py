@@ -18,6 +18,7 @@ from scanner.report.json import JsonWriter
 from scanner.report.junit import JUnitWriter
 from scanner.report.markdown import MarkdownWriter
 from scanner.report.sarif import SarifWriter
+from scanner.sanitize import scrub_surrogates
 
 __all__ = [
     "WRITERS",
@@ -64,6 +65,7 @@ def write_reports(result: ScanResult, out_dir: Path, formats: list[str]) -> dict
     reader (a CI upload step, a browser) never sees half a report.
     """
     _check(formats)
+    scrub_surrogates(result)  # no encoder takes a lone surrogate; the browser can send one
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     for name in formats:
