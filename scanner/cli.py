@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from scanner import __version__
-from scanner.sanitize import for_terminal, for_terminal_json
+from scanner.sanitize import TerminalLogFormatter, for_terminal, for_terminal_json
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -564,10 +564,9 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `complyscan` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    stderr = logging.StreamHandler()
+    stderr.setFormatter(TerminalLogFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[stderr])
     if not args.verbose:
         # Playwright and sslyze log transient connection failures that are results, not errors.
         for noisy in ("asyncio", "sslyze", "httpx"):

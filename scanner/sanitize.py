@@ -26,6 +26,7 @@ And two rules that are not about a medium but about what may be written at all:
 from __future__ import annotations
 
 import html
+import logging
 import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -171,3 +172,10 @@ def has_credentials(url: str) -> bool:
         return "@" in urlsplit(url).netloc
     except ValueError:
         return False
+
+
+class TerminalLogFormatter(logging.Formatter):
+    """Log lines for stderr: a logged message may quote site text (an error from a page)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return for_terminal(super().format(record), multiline=True)

@@ -5,6 +5,7 @@ parser, the terminal summary as a terminal would take the bytes."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -15,12 +16,14 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from scanner.cli import main
+from scanner.config import ConfigError, ScanConfig, build_config
 from scanner.gate import evaluate
 from scanner.model import ClaimRef, Cookie, ScanResult
 from scanner.report import write_reports
 from scanner.report.markdown import TOP_FINDINGS, MarkdownWriter
 from scanner.report.sarif import SarifWriter
 from scanner.sanitize import (
+    TerminalLogFormatter,
     for_sarif,
     for_terminal,
     for_terminal_json,
@@ -254,3 +257,27 @@ def test_diff_and_statement_commands_print_no_control_bytes(
     assert "cookies" in outputs[2] and "\\x1b[2J" in outputs[2]
     for out in outputs:
         assert not _CONTROL_BYTES.search(out.replace("\n", "").replace("\t", ""))
+
+
+def test_log_lines_show_control_characters_as_escapes() -> None:
+    record = logging.LogRecord(
+        "scanner", logging.WARNING, "", 0, "page %s failed", (HOSTILE,), None
+    )
+    line = TerminalLogFormatter("%(levelname)s %(message)s").format(record)
+
+    assert line.startswith("WARNING page \\x1b[2J") and not _CONTROL_BYTES.search(line)
+
+
+def test_credentials_never_reach_the_configuration_or_its_errors() -> None:
+    config = ScanConfig(
+        url="https://user:pw-secret@www.example.com/",
+        statement_url="https://user:pw-secret@www.example.com/privacy",
+        webhook="https://hooks.chat.test/services/T0/B0/hook-secret",
+    )
+    recorded = json.dumps(config.public_dict())
+
+    assert config.url == "https://www.example.com/" and config.credentials_dropped
+    assert "pw-secret" not in recorded and "hook-secret" not in recorded
+    with pytest.raises(ConfigError) as error:
+        build_config(None, {"url": "https://user:pw-secret@www.example.com:99999/"})
+    assert "pw-secret" not in str(error.value) and "invalid port" in str(error.value)
