@@ -124,34 +124,47 @@ def for_html(text: str) -> str:
 
 def no_surrogates(value: Any) -> Any:
     """`value` (a string, or JSON-like lists and dicts of them) with each lone UTF-16 surrogate
-    replaced by U+FFFD; anything else unchanged."""
+    replaced by U+FFFD; the same object when there is none."""
+    if not _has_surrogate(value):
+        return value
     if isinstance(value, str):
-        return _SURROGATE.sub(REPLACEMENT, value) if _SURROGATE.search(value) else value
+        return _SURROGATE.sub(REPLACEMENT, value)
     if isinstance(value, list):
         return [no_surrogates(item) for item in value]
-    if isinstance(value, dict):
-        return {no_surrogates(k): no_surrogates(v) for k, v in value.items()}
-    return value
+    return {no_surrogates(k): no_surrogates(v) for k, v in value.items()}
+
+
+def _has_surrogate(value: Any) -> bool:
+    # isascii() is a C-speed test that settles almost every string a scan holds.
+    if isinstance(value, str):
+        return not value.isascii() and _SURROGATE.search(value) is not None
+    if isinstance(value, list | dict):
+        try:  # lists of strings and str -> str dicts, the common case, in one test
+            joined = "".join(value) + ("".join(value.values()) if isinstance(value, dict) else "")
+        except TypeError:
+            pass
+        else:
+            return _has_surrogate(joined)
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in items)
+    return False
 
 
 def scrub_surrogates(model: BaseModel) -> None:
     """Replace lone surrogates in every string of `model`, in place (nested models, lists and
     dicts too), so that it can be encoded as UTF-8 by every writer."""
-    for name, value in model.__dict__.items():
+    fields = model.__dict__
+    for name, value in fields.items():
         if isinstance(value, BaseModel):
             scrub_surrogates(value)
         elif isinstance(value, list):
-            for item in value:
+            for index, item in enumerate(value):
                 if isinstance(item, BaseModel):
                     scrub_surrogates(item)
-            if any(not isinstance(item, BaseModel) for item in value):
-                value[:] = [
-                    item if isinstance(item, BaseModel) else no_surrogates(item) for item in value
-                ]
-        elif isinstance(value, str | dict):
-            cleaned = no_surrogates(value)
-            if cleaned is not value and cleaned != value:
-                model.__dict__[name] = cleaned
+                elif _has_surrogate(item):
+                    value[index] = no_surrogates(item)
+        elif _has_surrogate(value):
+            fields[name] = no_surrogates(value)
 
 
 def redact_url(url: str) -> str:
