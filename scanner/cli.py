@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from scanner import __version__
-from scanner.sanitize import TerminalLogFormatter, for_terminal, for_terminal_json
+from scanner.sanitize import TerminalLogFormatter, for_terminal, for_terminal_json, redact_url
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -392,7 +392,8 @@ def cmd_statement(args: argparse.Namespace) -> int:
     try:
         statement = load_statement_source(args.source, get)
     except StatementSourceError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(str(exc).replace(args.source, redact_url(args.source))) from None
+    statement.url = redact_url(statement.url)  # user:password@ is never printed
     if args.json:
         print(
             for_terminal_json(

@@ -281,3 +281,13 @@ def test_credentials_never_reach_the_configuration_or_its_errors() -> None:
     with pytest.raises(ConfigError) as error:
         build_config(None, {"url": "https://user:pw-secret@www.example.com:99999/"})
     assert "pw-secret" not in str(error.value) and "invalid port" in str(error.value)
+
+
+def test_the_statement_command_never_prints_credentials_of_its_url(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Port 1 on loopback: nothing listens, the fetch fails at once.
+    assert main(["statement", "https://reader:pw-secret@127.0.0.1:1/privacy"]) == 2
+
+    err = capsys.readouterr().err
+    assert "pw-secret" not in err and "reader:" not in err and "127.0.0.1" in err
