@@ -291,3 +291,15 @@ def test_the_statement_command_never_prints_credentials_of_its_url(
 
     err = capsys.readouterr().err
     assert "pw-secret" not in err and "reader:" not in err and "127.0.0.1" in err
+
+
+def test_rendering_an_old_report_again_drops_its_credentials_and_webhook(tmp_path: Path) -> None:
+    old = build_result()
+    old.target = "https://user:pw-secret@shop.example/"
+    old.config |= {"url": old.target, "webhook": "https://hooks.chat.test/T/B/hook-secret"}
+
+    paths = write_reports(old, tmp_path, ["json", "html", "sarif", "junit", "md"])
+
+    for path in paths.values():
+        text = path.read_text(encoding="utf-8")
+        assert "pw-secret" not in text and "hook-secret" not in text, path.name
