@@ -44,6 +44,7 @@ from scanner.parties.beacons import detect_beacons
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import find_leaks
 from scanner.parties.vendors import Vendor, VendorDB, load_vendors
+from scanner.sanitize import scrub_surrogates
 from scanner.scope import Scope, host_port, normalise_url
 from scanner.statement.find import COMMON_PATHS
 from scanner.statement.reader import read_statement
@@ -104,6 +105,10 @@ class Scan:
         self.result = ScanResult(
             target=config.url, started_at=datetime.now(UTC), config=config.public_dict()
         )
+        if config.credentials_dropped:
+            note = "Credentials in the URL were removed: complyscan neither sends nor records them."
+            self.result.notes.append(note)
+            log.warning(note)
         self.pages: list[Page] = []
         self._hosts: dict[tuple[str, int], _HostState] = {}
         self._http_tasks: list[asyncio.Task[None]] = []
@@ -242,6 +247,7 @@ class Scan:
 
     async def _page_done(self, page: Page) -> None:
         """A page finished: stream it to disk, start its hosts' transport checks."""
+        scrub_surrogates(page)
         self.pages.append(page)
         if self._stream is not None:
             self._stream.write(page.model_dump_json() + "\n")

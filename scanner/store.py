@@ -23,6 +23,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from scanner.model import ScanResult, Severity
+from scanner.sanitize import scrub_surrogates
 
 STORE_VERSION = 1
 """The schema version, kept in SQLite's `user_version`."""
@@ -170,6 +171,7 @@ class HistoryStore:
         counts = {s: 0 for s in _COUNTS}
         for finding in result.findings:
             counts[Severity(finding.severity).value] += 1
+        scrub_surrogates(result)
         report = zlib.compress(result.model_dump_json().encode("utf-8"), 6)
         try:
             cursor = self._db.execute(

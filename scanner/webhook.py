@@ -7,8 +7,10 @@ fails costs a warning line: it never stops the scan or changes its exit code.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -75,14 +77,38 @@ def notify(
         return None
     body = payload(result, new, paths)
     problem = ""
-    with httpx.Client(timeout=TIMEOUT_S) as client:
-        for _attempt in range(ATTEMPTS):
-            try:
-                response = client.post(url, json=body)
-            except httpx.HTTPError as exc:
-                problem = str(exc) or type(exc).__name__
-                continue
-            if response.is_success:
-                return None
-            problem = f"HTTP {response.status_code}"
-    return f"webhook {url}: not delivered ({problem})"
+    quiet = _HideUrl(url)
+    httpx_log = logging.getLogger("httpx")
+    httpx_log.addFilter(quiet)  # httpx logs each request's URL at INFO (with --verbose)
+    try:
+        with httpx.Client(timeout=TIMEOUT_S) as client:
+            for _attempt in range(ATTEMPTS):
+                try:
+                    response = client.post(url, json=body)
+                except httpx.HTTPError as exc:
+                    problem = (str(exc) or type(exc).__name__).replace(url, public_form(url))
+                    continue
+                if response.is_success:
+                    return None
+                problem = f"HTTP {response.status_code}"
+    finally:
+        httpx_log.removeFilter(quiet)
+    return f"webhook {public_form(url)}: not delivered ({problem})"
+
+
+def public_form(url: str) -> str:
+    """The webhook URL as it may be printed: scheme and host only (its path and query are the
+    secret that lets anyone post to the channel)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or '?'}/…"
+
+
+class _HideUrl(logging.Filter):
+    """Drops log records that would print the webhook URL."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.host = urlsplit(url).netloc or url
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.host not in record.getMessage()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from scanner.model import Finding, ScanResult, Severity
+from scanner.sanitize import for_xml
 
 SEVERITIES: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
 """Every severity, most severe first."""
@@ -15,7 +15,6 @@ Verdict = Literal["passed", "failed", "incomplete", "not gated"]
 _SENSITIVE_KEYS = frozenset(
     {"value", "post_data", "cookie", "set-cookie", "authorization", "password", "typed"}
 )
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def verdict(result: ScanResult) -> Verdict:
@@ -86,5 +85,5 @@ def redact(value: Any, key: str = "") -> Any:
 
 
 def printable(text: str) -> str:
-    """`text` without control characters and lone surrogates (invalid in XML, noise elsewhere)."""
-    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+    """`text` without control characters and lone surrogates (scanner.sanitize.for_xml)."""
+    return for_xml(text)

@@ -28,7 +28,6 @@ from scanner.report.common import (
     SEVERITIES,
     failing_findings,
     finding_where,
-    printable,
     redact,
     severity_counts,
     sorted_findings,
@@ -36,6 +35,7 @@ from scanner.report.common import (
 )
 from scanner.report.interface import ReportWriter
 from scanner.resources import reports_dir
+from scanner.sanitize import for_html
 
 TEMPLATE = "report.html.j2"
 SCREENSHOT_LIMIT = 500 * 1024
@@ -361,7 +361,7 @@ def _pages_with_third_parties(result: ScanResult) -> dict[str, int]:
 def _printable(value: Any) -> Any:
     """Control characters out of site text (they are not allowed in HTML); our Markup untouched."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return printable(value)
+        return for_html(value)
     return value
 
 

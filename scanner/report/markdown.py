@@ -6,8 +6,6 @@ allow in it, so a page title can neither format, link, mention nor inject markup
 
 from __future__ import annotations
 
-import html
-import re
 from typing import ClassVar
 
 from scanner.catalogue import load_catalogue
@@ -21,25 +19,16 @@ from scanner.report.common import (
     verdict,
 )
 from scanner.report.interface import ReportWriter
+from scanner.sanitize import for_markdown, markdown_code
 
 TOP_FINDINGS = 10
 _MAX_TEXT = 160
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~:])")
 _ICONS = {"passed": "✅", "failed": "❌", "incomplete": "⚠️", "not gated": "ℹ️"}
 
 
 def escape(text: str, limit: int = _MAX_TEXT) -> str:
-    """Site text as inert Markdown: one line, HTML-escaped, specials backslash-escaped.
-
-    Colons are escaped too so that no autolink forms, and "@" is followed by a zero-width space
-    so that a page cannot mention (and notify) people when the summary is posted as a comment.
-    """
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    text = html.escape(text, quote=False)
-    text = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-    return text.replace("@", "@\u200b")
+    """Site text as inert Markdown on one line (scanner.sanitize.for_markdown)."""
+    return for_markdown(text, limit)
 
 
 def _finding_row(finding: Finding, result: ScanResult) -> str:
@@ -48,7 +37,7 @@ def _finding_row(finding: Finding, result: ScanResult) -> str:
     cells = [
         finding.severity.value,
         f"**{rule}**<br>{escape(finding.title, 100)}",
-        escape(finding_where(finding, result), 100),
+        markdown_code(finding_where(finding, result), 100),
         quote,
     ]
     return "| " + " | ".join(cells) + " |"
@@ -66,7 +55,7 @@ class MarkdownWriter(ReportWriter):
         catalogue = load_catalogue()
         lines = [f"## {_ICONS[state]} complyscan: {_headline(result)}", ""]
         lines.append(
-            f"Target: {escape(result.target, 200)} · "
+            f"Target: {markdown_code(result.target, 200)} · "
             f"{len(result.pages)} pages · {len(result.beacons)} beacons · "
             f"{len(result.cookies)} cookies · {len(result.hosts)} hosts · "
             f"scanned {result.started_at:%Y-%m-%d %H:%M %Z}".rstrip()
