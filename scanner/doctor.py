@@ -81,13 +81,14 @@ def check_certutil() -> Check:
 
 def check_sslyze() -> Check:
     """sslyze (and its nassl) import: the TLS checks need both."""
+    from importlib.metadata import version
+
     try:
-        import nassl
-        import sslyze
+        import nassl  # noqa: F401
+        import sslyze  # noqa: F401
     except ImportError as exc:
         return Check("sslyze importable", False, str(exc), "reinstall complyscan in this venv")
-    version = getattr(sslyze, "__version__", "?")
-    return Check("sslyze importable", True, f"sslyze {version}, nassl from {nassl.__file__}")
+    return Check("sslyze importable", True, f"sslyze {version('sslyze')}, nassl {version('nassl')}")
 
 
 def check_store_writable(db: Path | None) -> Check:
@@ -128,7 +129,7 @@ def check_chromium_launch(explicit: str | None, site: _ProbeSite) -> Check:
         text = asyncio.run(_load_in_chromium(explicit, site))
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [repr(exc)])[0]
-        fix = "see the line above; in a container give it --shm-size=1g or --ipc=host"
+        fix = "run `complyscan -v doctor` for the browser's log; see README, Install"
         return Check(name, False, first, fix)
     if _PROBE_BODY not in text:
         return Check(name, False, f"{site.url} showed no page", "run with -v and read the log")
