@@ -359,7 +359,7 @@ class Scan:
                     continue
                 html = fetched.text()
                 final = fetched.final_url
-            statement = read_statement(final, html)
+            statement = read_statement(final, html, vendors=self.vendors)
             if statement.claims or key in linked or url == self.config.statement_url:
                 return statement
         return None
