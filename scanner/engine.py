@@ -9,7 +9,6 @@ pool beside the crawl; HTTP checks run as asyncio tasks beside it too.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import importlib.metadata
 import logging
 import time
@@ -371,10 +370,7 @@ class Scan:
         cookies: dict[tuple[str, str, str], Cookie] = {}
         for page in self.pages:
             if page.probe_values:
-                page.leaks = [
-                    dataclasses.asdict(leak)
-                    for leak in find_leaks(page.requests, page.probe_values)
-                ]
+                page.leaks = find_leaks(page.requests, page.probe_values)
             beacons.extend(detect_beacons(page, self.first_party, self.vendors))
             for cookie in page.cookies:
                 vendor = self.vendors.lookup(cookie.domain.lstrip("."))

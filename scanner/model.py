@@ -137,6 +137,20 @@ class Cookie(Model):
     blocked_reasons: list[str] = Field(default_factory=list)
 
 
+class Leak(Model):
+    """A canary typed into a form (or an e-mail address) found in a request that left the page."""
+
+    kind: PIKind = Field(description="The kind of personal information that leaked")
+    encoding: str = Field(
+        description="How it was written: plain, url-encoded, url-encoded-plus, base64, sha256, ..."
+    )
+    where: str = Field(description="url, body, or header:<name> (lower-case), e.g. header:referer")
+    request_url: str = Field(description="The request that carried it")
+    third_party: bool = Field(description="True when the request went to a third party")
+    method: str = Field("GET", description="The request's HTTP method")
+    initiator: str | None = Field(None, description="URL of the script that made it, if known")
+
+
 class Page(Model):
     """One crawled page and what its visit did."""
 
@@ -173,7 +187,7 @@ class Page(Model):
         default_factory=dict,
         description="Canary values typed into personal-information fields (never submitted)",
     )
-    leaks: list[dict[str, Any]] = Field(
+    leaks: list[Leak] = Field(
         default_factory=list, description="Canary values found in requests that left the page"
     )
 
