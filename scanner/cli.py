@@ -282,7 +282,7 @@ def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[
         result.finished_at = result.finished_at or datetime.now(UTC)
     result.changes = diff(previous, result) if previous is not None else None
     outcome = evaluate(result, config.fail_on, baseline, waivers, date.today())
-    result.summary.gate = outcome.status
+    result = outcome.result  # the scan as gated: what the reports, store and webhook see
     paths = write_reports(result, config.out, config.formats)
     console.summary(result, outcome, paths)
     if store is not None:

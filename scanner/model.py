@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Model(BaseModel):
@@ -351,6 +351,7 @@ class Finding(Model):
     evidence: dict[str, Any] = Field(default_factory=dict)
     claim: ClaimRef | None = None
     fingerprint: str = ""
+    fingerprint_v1: str | None = None
     waived: bool = False
     waiver_reason: str | None = None
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from scanner.gate import finding_fingerprint
+from scanner.fingerprint import finding_fingerprint
 from scanner.model import ScanResult
 from scanner.store import site_of
 
