@@ -28,6 +28,7 @@ from scanner.config import ScanConfig
 from scanner.model import (
     Beacon,
     Cookie,
+    HostRole,
     HostSecurity,
     HttpCheck,
     Page,
@@ -69,7 +70,7 @@ class Progress:
 
 @dataclass
 class _HostState:
-    roles: set[str] = field(default_factory=set)
+    roles: set[HostRole] = field(default_factory=set)
     tls: Future[TlsResult] | None = None
     http_urls: list[str] = field(default_factory=list)
 
@@ -271,7 +272,7 @@ class Scan:
         key = host_port(url)
         return key, self._hosts.setdefault(key, _HostState())
 
-    def _want_tls(self, url: str, role: str) -> None:
+    def _want_tls(self, url: str, role: HostRole) -> None:
         """Start (once) the TLS scan of the URL's host:port and note why it is checked."""
         if not url.startswith("https:"):
             return

@@ -86,9 +86,10 @@ BeaconKind = Literal["pixel", "sendbeacon", "ping", "analytics-endpoint", "query
 """How a beacon carries the visit: an image pixel, navigator.sendBeacon, an <a ping>, a known
 analytics endpoint, or identifiers in a third party's query string."""
 
-HostRole = Literal["start", "statement", "serves-pi-form", "receives-pi-form", "all"]
+HostRole = Literal["start", "statement", "serves-pi-form", "receives-pi-form", "cert-error", "all"]
 """Why a host was TLS-scanned: the start URL's, the statement's, one serving or receiving a
-personal-information form, or every host (when the scan is asked to scan all)."""
+personal-information form, one whose page failed with a certificate error, or every host (when
+the scan is asked to scan all)."""
 
 FailOn = Literal["critical", "high", "medium", "low", "none"]
 """A --fail-on threshold: findings at or above the severity fail the gate; none never fails."""
@@ -393,7 +394,7 @@ class HostSecurity(Model):
     """The TCP port scanned."""
     address: str | None = Field(None, description="The address connected to, when --resolve'd")
     roles: list[HostRole] = Field(default_factory=list)
-    """Why it was scanned: start, statement, serves-pi-form, receives-pi-form, all."""
+    """Why it was scanned: start, statement, serves-pi-form, receives-pi-form, cert-error, all."""
     tls: TlsResult | None = None
     """What sslyze found; None when not scanned."""
     http: list[HttpCheck] = Field(default_factory=list)
