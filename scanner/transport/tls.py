@@ -421,7 +421,9 @@ def _chain_error(deployment: Any, chain: list[x509.Certificate]) -> ValidationEr
     messages: list[str] = []
     for path in deployment.path_validation_results:
         store: TrustStore = path.trust_store
-        verdict = store.verify_certificate_chain(pems, subject, validation_time=moment)
+        with warnings.catch_warnings():  # the store loads its old roots lazily, here
+            warnings.filterwarnings("ignore", category=CryptographyDeprecationWarning)
+            verdict = store.verify_certificate_chain(pems, subject, validation_time=moment)
         if verdict.was_validation_successful:
             return None
         messages.append(verdict.validation_error or "")
