@@ -226,6 +226,7 @@ def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[
     from scanner.diff import diff
     from scanner.engine import Scan
     from scanner.gate import GateConfigError, evaluate, load_waivers
+    from scanner.model import Changes
     from scanner.report import write_reports
     from scanner.store import StoreError
     from scanner.terminal import Console
@@ -281,9 +282,9 @@ def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[
         result.complete = False
         result.incomplete_reason = "interrupted: the report holds what was gathered so far"
         result.finished_at = result.finished_at or datetime.now(UTC)
-    result.changes = diff(previous, result) if previous is not None else None
+    result.changes = Changes.model_validate(diff(previous, result)) if previous else None
     outcome = evaluate(result, config.fail_on, baseline, waivers, date.today())
-    result.summary.gate = outcome.status
+    result = outcome.result  # the scan as gated: what the reports, store and webhook see
     paths = write_reports(result, config.out, config.formats)
     console.summary(result, outcome, paths)
     if store is not None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from cryptography import x509
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -163,9 +164,12 @@ class ScanConfig(_Section):
             if path is not None and not path.is_file():
                 raise ConfigError(f"{label} {path}: no such file")
         if self.ca_bundle is not None:
-            text = self.ca_bundle.read_bytes()
-            if b"-----BEGIN CERTIFICATE-----" not in text:
-                raise ConfigError(f"--ca-bundle {self.ca_bundle}: no PEM certificate in the file")
+            try:
+                x509.load_pem_x509_certificates(self.ca_bundle.read_bytes())
+            except ValueError:
+                raise ConfigError(
+                    f"--ca-bundle {self.ca_bundle}: no PEM certificate in the file"
+                ) from None
 
     def public_dict(self) -> dict[str, Any]:
         """The configuration as recorded in report.json: the webhook URL (its path is a

@@ -9,7 +9,6 @@ pool beside the crawl; HTTP checks run as asyncio tasks beside it too.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import importlib.metadata
 import logging
 import time
@@ -29,6 +28,7 @@ from scanner.config import ScanConfig
 from scanner.model import (
     Beacon,
     Cookie,
+    HostRole,
     HostSecurity,
     HttpCheck,
     Page,
@@ -71,7 +71,7 @@ class Progress:
 
 @dataclass
 class _HostState:
-    roles: set[str] = field(default_factory=set)
+    roles: set[HostRole] = field(default_factory=set)
     tls: Future[TlsResult] | None = None
     http_urls: list[str] = field(default_factory=list)
 
@@ -278,7 +278,7 @@ class Scan:
         key = host_port(url)
         return key, self._hosts.setdefault(key, _HostState())
 
-    def _want_tls(self, url: str, role: str) -> None:
+    def _want_tls(self, url: str, role: HostRole) -> None:
         """Start (once) the TLS scan of the URL's host:port and note why it is checked."""
         if not url.startswith("https:"):
             return
@@ -365,7 +365,7 @@ class Scan:
                     continue
                 html = fetched.text()
                 final = fetched.final_url
-            statement = read_statement(final, html)
+            statement = read_statement(final, html, vendors=self.vendors)
             if statement.claims or key in linked or url == self.config.statement_url:
                 return statement
         return None
@@ -377,10 +377,7 @@ class Scan:
         cookies: dict[tuple[str, str, str], Cookie] = {}
         for page in self.pages:
             if page.probe_values:
-                page.leaks = [
-                    dataclasses.asdict(leak)
-                    for leak in find_leaks(page.requests, page.probe_values)
-                ]
+                page.leaks = find_leaks(page.requests, page.probe_values)
             beacons.extend(detect_beacons(page, self.first_party, self.vendors))
             for cookie in page.cookies:
                 vendor = self.vendors.lookup(cookie.domain.lstrip("."))

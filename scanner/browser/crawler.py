@@ -554,10 +554,13 @@ class Crawler:
 
     async def _read_site_files(self, origin: str) -> Robots:
         try:
-            body = await self._fetch_body(origin + "/robots.txt")
-            robots = (
-                Robots.parse(body.decode("utf-8", "replace"), origin + "/") if body else Robots()
+            fetched = await fetch(
+                origin + "/robots.txt",
+                self.settings.resolver,
+                self.settings.trust,
+                timeout=min(10.0, self.settings.nav_timeout_s),
             )
+            robots = Robots.from_response(fetched.status, fetched.body, origin + "/")
             if self.settings.sitemaps:
                 await self._read_sitemaps([*robots.sitemaps, origin + "/sitemap.xml"])
         except Exception as exc:  # a hostile robots.txt or sitemap must never end the crawl

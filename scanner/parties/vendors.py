@@ -14,27 +14,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 import yaml
 
+from scanner.model import VendorCategory
 from scanner.parties.domains import host_of
 from scanner.resources import rules_dir
 
-CATEGORIES: Final = (
-    "analytics",
-    "advertising",
-    "social",
-    "tag-manager",
-    "session-recording",
-    "customer-support",
-    "cdn",
-    "consent",
-    "video",
-    "hosting",
-    "utility",
-    "other",
-)
+CATEGORIES: Final = get_args(VendorCategory)
 """Our vendor categories."""
 
 THIRD_PARTY_WEB_CATEGORIES: Final[Mapping[str, str]] = {

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from scanner import __version__
 from scanner.catalogue import Rule, load_catalogue
-from scanner.model import Claim, Finding, HostSecurity, ScanResult
+from scanner.model import Changes, Claim, Finding, HostSecurity, ScanResult
 from scanner.report.common import (
     SEVERITIES,
     failing_findings,
@@ -252,6 +252,8 @@ def _changes(result: ScanResult) -> dict[str, Any] | None:
     changes = getattr(result, "changes", None)
     if not changes:
         return None
+    if isinstance(changes, Changes):
+        changes = changes.model_dump(mode="json")
 
     def get(name: str) -> Any:
         return changes.get(name) if isinstance(changes, dict) else getattr(changes, name, None)

@@ -19,7 +19,7 @@ from typing import Any, Literal, get_args
 import yaml
 
 from scanner.model import Claim, ClaimKind
-from scanner.parties.vendors import load_vendors
+from scanner.parties.vendors import VendorDB, load_vendors
 from scanner.resources import rules_dir
 from scanner.statement.segment import sentences
 from scanner.statement.text import language_of
@@ -128,10 +128,14 @@ def parse_patterns(document: str, source: Path) -> ClaimPatterns:
     return ClaimPatterns(str(data.get("language") or source.stem), kinds, source)
 
 
-def extract_claims(text: str, language: str | None = None) -> list[Claim]:
+def extract_claims(
+    text: str, language: str | None = None, *, vendors: VendorDB | None = None
+) -> list[Claim]:
     """Every claim the statement's text makes, ordered by offset (then kind, then vendor).
 
     `language` ("en", "ja") picks the pattern file; by default it is guessed from the text.
+    `vendors` names the vendors a named-third-parties claim can be about: a scan passes its own
+    database (the bundled data plus complyscan.toml's vendors); by default the bundled data.
     """
     patterns = load_patterns(language or language_of(text))
     spans = sentences(text)
@@ -144,7 +148,8 @@ def extract_claims(text: str, language: str | None = None) -> list[Claim]:
             if polarity is not None:
                 claims.append(_claim(text, kind.kind, polarity, start, end))
     claims = _without_redundant_headings(claims)
-    claims += _named_third_parties(text, spans, patterns.for_kind("named-third-parties"))
+    named = patterns.for_kind("named-third-parties")
+    claims += _named_third_parties(text, spans, named, vendors or load_vendors())
     return sorted(claims, key=lambda c: (c.start, _KIND_ORDER[c.kind], c.vendor or ""))
 
 
@@ -169,12 +174,12 @@ def _without_redundant_headings(claims: list[Claim]) -> list[Claim]:
 
 
 def _named_third_parties(
-    text: str, spans: list[tuple[int, int]], denial: KindPatterns
+    text: str, spans: list[tuple[int, int]], denial: KindPatterns, vendors: VendorDB
 ) -> list[Claim]:
     """One claim per vendor the text names: its first affirming mention, else its first denial."""
     starts = [start for start, _ in spans]
     chosen: dict[str, Claim] = {}
-    for found, mention_start, _ in load_vendors().find_in_text(text):
+    for found, mention_start, _ in vendors.find_in_text(text):
         vendor = found.name
         index = bisect_right(starts, mention_start) - 1
         if index < 0 or mention_start >= spans[index][1]:

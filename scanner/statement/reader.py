@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scanner.model import Statement
+from scanner.parties.vendors import VendorDB, load_vendors
 from scanner.statement.claims import CLAIM_KINDS, extract_claims
 from scanner.statement.text import html_to_text, language_of
 
@@ -28,11 +29,14 @@ class StatementSourceError(ValueError):
     """A statement that cannot be read (no such file, fetch failed): one line for the user."""
 
 
-def read_statement(url: str, html_or_text: str, *, is_html: bool = True) -> Statement:
+def read_statement(
+    url: str, html_or_text: str, *, vendors: VendorDB, is_html: bool = True
+) -> Statement:
     """The statement published at `url`: its text, hash, language and claims.
 
     With is_html (the default) markup is read as a page (chrome dropped, one line per block);
-    content with no markup at all is read as plain text either way.
+    content with no markup at all is read as plain text either way. `vendors` is the scan's
+    vendor database: a vendor that complyscan.toml adds counts as named when the text names it.
     """
     if is_html and _LOOKS_LIKE_HTML.search(html_or_text):
         text = html_to_text(html_or_text)[0]
@@ -45,20 +49,27 @@ def read_statement(url: str, html_or_text: str, *, is_html: bool = True) -> Stat
         text=text,
         language=language,
         https=urlsplit(url).scheme.lower() == "https",
-        claims=extract_claims(text, language),
+        claims=extract_claims(text, language, vendors=vendors),
     )
 
 
-def load_statement_source(path_or_url: str, fetch: Callable[[str], str] | None = None) -> Statement:
+def load_statement_source(
+    path_or_url: str,
+    fetch: Callable[[str], str] | None = None,
+    vendors: VendorDB | None = None,
+) -> Statement:
     """A statement from a local file or an http(s) URL (fetched with `fetch`).
+
+    Vendors are matched against `vendors`, by default the bundled vendor data.
 
     Raises StatementSourceError when the file is missing or unreadable, or a URL is given without
     a `fetch`; errors `fetch` raises pass through.
     """
+    vendors = vendors or load_vendors()
     if _URL.match(path_or_url):
         if fetch is None:
             raise StatementSourceError(f"{path_or_url}: cannot fetch URLs here; give a file")
-        return read_statement(path_or_url, fetch(path_or_url))
+        return read_statement(path_or_url, fetch(path_or_url), vendors=vendors)
     path = Path(path_or_url)
     if not path.is_file():
         raise StatementSourceError(f"{path_or_url}: no such file")
@@ -67,7 +78,7 @@ def load_statement_source(path_or_url: str, fetch: Callable[[str], str] | None =
     is_html = suffix in _HTML_SUFFIXES or (
         suffix not in _TEXT_SUFFIXES and bool(_LOOKS_LIKE_HTML.search(content))
     )
-    return read_statement(path.resolve().as_uri(), content, is_html=is_html)
+    return read_statement(path.resolve().as_uri(), content, vendors=vendors, is_html=is_html)
 
 
 def plain_text(content: str) -> str:
