@@ -10,11 +10,15 @@ import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
-from scanner.model import Statement
+from scanner.model import Claim, DeclaredCookie, Statement, StatementDocument
 from scanner.statement.claims import CLAIM_KINDS, extract_claims
+from scanner.statement.declaration import parse_declaration
 from scanner.statement.text import html_to_text, language_of
+
+DocumentKind = Literal["privacy-policy", "cookie-policy"]
 
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".php", ".asp", ".aspx", ".jsp"}
 _TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -34,19 +38,38 @@ def read_statement(url: str, html_or_text: str, *, is_html: bool = True) -> Stat
     With is_html (the default) markup is read as a page (chrome dropped, one line per block);
     content with no markup at all is read as plain text either way.
     """
-    if is_html and _LOOKS_LIKE_HTML.search(html_or_text):
-        text = html_to_text(html_or_text)[0]
-    else:
-        text = plain_text(html_or_text)
-    language = language_of(text)
+    document, claims, declared = read_document(url, html_or_text, is_html=is_html)
     return Statement(
         url=url,
+        sha256=document.sha256,
+        text=document.text,
+        language=document.language,
+        https=document.https,
+        claims=claims,
+        documents=[document],
+        cookies_declared=declared,
+    )
+
+
+def read_document(
+    url: str, html_or_text: str, *, is_html: bool = True, kind: DocumentKind = "privacy-policy"
+) -> tuple[StatementDocument, list[Claim], list[DeclaredCookie]]:
+    """One document of the statement: its text and hash, its claims (citing it by URL) and the
+    cookies its tables declare."""
+    html = is_html and bool(_LOOKS_LIKE_HTML.search(html_or_text))
+    text = html_to_text(html_or_text)[0] if html else plain_text(html_or_text)
+    language = language_of(text)
+    document = StatementDocument(
+        url=url,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        text=text,
+        kind=kind,
         language=language,
         https=urlsplit(url).scheme.lower() == "https",
-        claims=extract_claims(text, language),
+        text=text,
     )
+    claims = [c.model_copy(update={"document": url}) for c in extract_claims(text, language)]
+    declared = parse_declaration(html_or_text, url) if html else []
+    return document, claims, declared
 
 
 def load_statement_source(path_or_url: str, fetch: Callable[[str], str] | None = None) -> Statement:
