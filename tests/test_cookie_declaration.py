@@ -275,3 +275,33 @@ def test_statement_changed_covers_the_cookie_policy() -> None:
 
     assert "cookie policy" in finding.message and finding.page_url == POLICY
     assert "+new" in finding.evidence["diff"]
+
+
+# -- reports ---------------------------------------------------------------------------------
+
+
+def test_reports_show_the_declaration_beside_what_was_observed() -> None:
+    from scanner.checks import run_checks
+    from scanner.report.html import HtmlWriter
+    from scanner.report.markdown import MarkdownWriter
+
+    statement = read_statement(POLICY, COOKIE_HTML)
+    cookies = [_cookie("basket", days=10), _cookie("<b>ab_test</b>", days=5)]
+    result = ScanResult(
+        target="https://www.shop.test/", started_at=STARTED, statement=statement, cookies=cookies
+    )
+    result.findings = run_checks(
+        CheckContext(result, FirstParty("https://www.shop.test/"), load_vendors())
+    )
+
+    html = HtmlWriter().render(result)
+    markdown = MarkdownWriter().render(result)
+
+    assert 'id="cookie-declaration"' in html
+    assert "cookie-lifetime-exceeds-declared" in html and "not seen" in html
+    assert "<b>ab_test" not in html and "&lt;b&gt;ab_test" in html  # site text stays inert
+    assert "### Cookie declaration vs. observed" in markdown
+    assert (
+        "| basket | Strictly necessary · Session | 10 days | cookie-lifetime-exceeds-declared |"
+        in (markdown)
+    )
