@@ -3,16 +3,13 @@ policy with a cookie table, which the site's own cookies break in each of the th
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scanner.config import ScanConfig
 from scanner.demo.server import Host, Response, SiteServer
-from scanner.engine import Scan
 from scanner.model import ScanResult
+from tests.conftest import scan_loopback
 
 pytestmark = [pytest.mark.browser]
 
@@ -66,16 +63,7 @@ def scanned(pki: Any, tmp_path_factory: pytest.TempPathFactory) -> ScanResult:
         )
     ]
     with SiteServer(hosts, pki) as server:
-        config = ScanConfig(
-            url=server.url("www.bakery.test", "/"),
-            out=tmp_path_factory.mktemp("cookie-policy"),
-            resolve=server.resolve_rules(),
-            only_resolved=True,
-            ca_bundle=Path(server.ca_pem),
-            workers=2,
-            screenshots=False,
-        )
-        return asyncio.run(Scan(config).run())
+        return scan_loopback(server, "www.bakery.test", tmp_path_factory.mktemp("cookie-policy"))
 
 
 def test_the_statement_is_the_privacy_policy_and_the_cookie_policy(scanned: ScanResult) -> None:
