@@ -207,3 +207,42 @@ def test_japanese_constructions(text: str, kind: str) -> None:
 
 def test_japanese_login_time_is_not_an_access_log() -> None:
     assert "access-logs" not in kind_names("会員がログインした日時を記録します。", "ja")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "The app encrypts all of your network traffic on the way to our servers.",
+            "transport-encryption",
+        ),
+        ("Tilly's Tours uses Cloudcart (CC) to host its booking pages.", "processors"),
+        ("Our courier is contractually obliged to keep your address confidential.", "processors"),
+        ("Crash data arrives with other analytics collected by Crashly.", "third-party-analytics"),
+    ],
+)
+def test_more_wording_of_real_statements(text: str, kind: str) -> None:
+    assert (kind, "affirms") in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The browser can look names up with DNS over HTTPS.", "en"),
+        ("ブラウザーは DNS over HTTPS で名前を解決できます。", "ja"),
+    ],
+)
+def test_a_browsers_encrypted_dns_is_not_the_sites_transport(text: str, language: str) -> None:
+    assert "transport-encryption" not in kind_names(text, language)
+
+
+def test_a_pointer_to_a_vendors_terms_is_not_using_the_vendor() -> None:
+    text = "Google アナリティクスの利用規約については以下のページをご覧ください。"
+    assert "third-party-analytics" not in kind_names(text, "ja")
+
+
+def test_beacons_that_collect_no_personal_information_are_anonymous() -> None:
+    text = (
+        "当店はウェブビーコンを使用しますが、ウェブビーコンで個人情報を取得することはありません。"
+    )
+    assert ("anonymous-analytics", "affirms") in kinds(text, "ja")
