@@ -374,7 +374,6 @@ def cmd_statement(args: argparse.Namespace) -> int:
 
     from scanner.net import ResolveError, Resolver, Trust
     from scanner.statement.reader import StatementSourceError, format_claims, load_statement_source
-    from scanner.transport.http import fetch
 
     if args.ca_bundle is not None and not args.ca_bundle.is_file():
         raise UsageError(f"--ca-bundle {args.ca_bundle}: no such file")
@@ -385,6 +384,8 @@ def cmd_statement(args: argparse.Namespace) -> int:
     trust = Trust(args.ca_bundle)
 
     def get(url: str) -> str:
+        from scanner.transport.http import fetch  # only for a URL: httpx takes 0.03 s to import
+
         result = asyncio.run(fetch(url, resolver, trust))
         if result.error or result.status != 200:
             raise StatementSourceError(f"{url}: {result.error or f'HTTP {result.status}'}")

@@ -46,6 +46,7 @@ from scanner.parties.leaks import find_leaks
 from scanner.parties.vendors import Vendor, VendorDB, load_vendors
 from scanner.sanitize import scrub_surrogates
 from scanner.scope import Scope, host_port, normalise_url
+from scanner.statement.documents import with_cookie_policy
 from scanner.statement.find import COMMON_PATHS
 from scanner.statement.reader import read_statement
 from scanner.transport.http import check_http, fetch
@@ -367,8 +368,20 @@ class Scan:
                 final = fetched.final_url
             statement = read_statement(final, html, vendors=self.vendors)
             if statement.claims or key in linked or url == self.config.statement_url:
-                return statement
+                links = [u for p in self.pages for u in p.statement_links]
+                return await with_cookie_policy(
+                    statement, html, links, self._document, vendors=self.vendors
+                )
         return None
+
+    async def _document(self, url: str) -> str | None:
+        """A statement document's HTML: as the crawl rendered it, else fetched."""
+        kept = self._crawler.documents.get(normalise_url(url)) if self._crawler else None
+        if kept is not None:
+            return kept
+        fetched = await fetch(url, self.resolver, self.trust)
+        ok = not fetched.error and fetched.status == 200 and "html" in (fetched.content_type or "")
+        return fetched.text() if ok else None
 
     # -- parties and checks -----------------------------------------------------------------
 

@@ -433,10 +433,53 @@ class Claim(Model):
     end: int
     """Offset just past the quote in Statement.text."""
     vendor: str | None = Field(None, description="For named-third-parties: the vendor named")
+    document: str | None = Field(
+        None,
+        description=(
+            "URL of the document that makes the claim (one of Statement.documents); start and "
+            "end are offsets into that document's text. None: Statement.url"
+        ),
+    )
+
+
+CookieCategory = Literal["necessary", "functional", "analytics", "advertising"]
+
+
+class DeclaredCookie(Model):
+    """One cookie as the site's cookie declaration (a cookie policy's table) describes it."""
+
+    name: str = Field(description="As declared; may hold a wildcard: _ga_*, _ga_<container-id>")
+    provider: str | None = Field(None, description="Who sets it, as declared")
+    purpose: str | None = None
+    category: CookieCategory | None = Field(
+        None, description="The declared category (or the heading it is listed under), normalised"
+    )
+    category_text: str | None = Field(None, description="The category as the site words it")
+    duration: str | None = Field(None, description="The declared duration or expiry, as worded")
+    max_age_seconds: int | None = Field(
+        None, description="The declared duration in seconds; 0 for a session cookie"
+    )
+    document_url: str = Field(description="The document whose table declares it")
+
+
+class StatementDocument(Model):
+    """One document of the statement: the privacy policy, or a cookie policy beside it."""
+
+    url: str
+    sha256: str = Field(description="SHA-256 of `text`; statement-changed compares it per URL")
+    kind: Literal["privacy-policy", "cookie-policy"] = "privacy-policy"
+    language: str = "en"
+    https: bool = True
+    text: str = ""
 
 
 class Statement(Model):
-    """The site's published privacy statement."""
+    """The site's published privacy statement.
+
+    url, sha256 and text are the privacy policy's (as in every schema_version 1 report);
+    `documents` lists it and, when the site has one, its cookie policy, and `claims` holds the
+    claims of every document (Claim.document says which).
+    """
 
     url: str
     """Where it was read (after redirects)."""
@@ -450,6 +493,13 @@ class Statement(Model):
     """True when it was served over HTTPS."""
     claims: list[Claim] = Field(default_factory=list)
     """Every claim it makes, in text order."""
+    documents: list[StatementDocument] = Field(
+        default_factory=list, description="The privacy policy, then a cookie policy if found"
+    )
+    cookies_declared: list[DeclaredCookie] = Field(
+        default_factory=list,
+        description="The cookie declaration read from the documents' cookie tables",
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -52,6 +52,23 @@ def site(pki: TestPKI) -> Iterator[Any]:
         server.stop()
 
 
+def scan_loopback(server: SiteServer, host: str, out: Path) -> Any:
+    """A whole scan (real Chromium, sslyze) of `https://host/` on a loopback site."""
+    from scanner.config import ScanConfig
+    from scanner.engine import Scan
+
+    config = ScanConfig(
+        url=server.url(host, "/"),
+        out=out,
+        resolve=server.resolve_rules(),
+        only_resolved=True,
+        ca_bundle=Path(server.ca_pem),
+        workers=2,
+        screenshots=False,
+    )
+    return asyncio.run(Scan(config).run())
+
+
 def run(coro: Any) -> Any:
     """Run a coroutine to completion from a synchronous test."""
     return asyncio.run(coro)

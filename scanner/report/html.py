@@ -33,6 +33,7 @@ from scanner.report.common import (
     sorted_findings,
     verdict,
 )
+from scanner.report.declaration import declaration_rows
 from scanner.report.interface import ReportWriter
 from scanner.resources import reports_dir
 from scanner.sanitize import for_html
@@ -341,6 +342,7 @@ class HtmlWriter(ReportWriter):
             rule_ids=sorted({f.rule_id for f in result.findings}),
             locations=sorted({v.where for v in findings}),
             vendors=_vendor_views(result),
+            declaration=declaration_rows(result),
             hosts=_host_views(result),
             changes=_changes(result),
             duration=_duration(result),

@@ -10,12 +10,16 @@ import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
-from scanner.model import Statement
+from scanner.model import Claim, DeclaredCookie, Statement, StatementDocument
 from scanner.parties.vendors import VendorDB, load_vendors
 from scanner.statement.claims import CLAIM_KINDS, extract_claims
+from scanner.statement.declaration import parse_declaration
 from scanner.statement.text import html_to_text, language_of
+
+DocumentKind = Literal["privacy-policy", "cookie-policy"]
 
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".php", ".asp", ".aspx", ".jsp"}
 _TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -38,19 +42,46 @@ def read_statement(
     content with no markup at all is read as plain text either way. `vendors` is the scan's
     vendor database: a vendor that complyscan.toml adds counts as named when the text names it.
     """
-    if is_html and _LOOKS_LIKE_HTML.search(html_or_text):
-        text = html_to_text(html_or_text)[0]
-    else:
-        text = plain_text(html_or_text)
-    language = language_of(text)
+    document, claims, declared = read_document(url, html_or_text, vendors=vendors, is_html=is_html)
     return Statement(
         url=url,
+        sha256=document.sha256,
+        text=document.text,
+        language=document.language,
+        https=document.https,
+        claims=claims,
+        documents=[document],
+        cookies_declared=declared,
+    )
+
+
+def read_document(
+    url: str,
+    html_or_text: str,
+    *,
+    vendors: VendorDB,
+    is_html: bool = True,
+    kind: DocumentKind = "privacy-policy",
+) -> tuple[StatementDocument, list[Claim], list[DeclaredCookie]]:
+    """One document of the statement: its text and hash, its claims (citing it by URL, vendors
+    matched against the scan's `vendors`) and the cookies its tables declare."""
+    html = is_html and bool(_LOOKS_LIKE_HTML.search(html_or_text))
+    text = html_to_text(html_or_text)[0] if html else plain_text(html_or_text)
+    language = language_of(text)
+    document = StatementDocument(
+        url=url,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        text=text,
+        kind=kind,
         language=language,
         https=urlsplit(url).scheme.lower() == "https",
-        claims=extract_claims(text, language, vendors=vendors),
+        text=text,
     )
+    claims = [
+        c.model_copy(update={"document": url})
+        for c in extract_claims(text, language, vendors=vendors)
+    ]
+    declared = parse_declaration(html_or_text, url) if html else []
+    return document, claims, declared
 
 
 def load_statement_source(
