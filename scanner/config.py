@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from scanner.net import ResolveError, ResolveRule
+from scanner.netpolicy import host_is_valid
+from scanner.scope import idna_host
 
 FORMATS = ("json", "html", "sarif", "junit", "md")
 FAIL_ON = ("critical", "high", "medium", "low", "none")
@@ -99,6 +101,8 @@ class ScanConfig(_Section):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{value!r} is not an http(s) URL with a host")
+        if not host_is_valid(idna_host(parts.hostname)):
+            raise ValueError(f"{value!r}: {parts.hostname!r} is not a valid host name")
         try:
             _ = parts.port
         except ValueError:

@@ -270,6 +270,9 @@ class HostSecurity(Model):
     )
     tls: TlsResult | None = None
     http: list[HttpCheck] = Field(default_factory=list)
+    refused: str | None = Field(
+        None, description="Why the network policy kept every scan away from this host, if it did"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -52,6 +52,24 @@ def _without_session_ids(path: str, query: str) -> tuple[str, str]:
     return path, "&".join(kept)
 
 
+def idna_host(host: str) -> str:
+    """A host as the network sees it: lower-case, IDNA (punycode), no trailing dot.
+
+    `www.bücher.test` -> `www.xn--bcher-kva.test`, so scope, Chromium, sslyze and httpx agree.
+    A host IDNA cannot encode is only lower-cased (it then matches nothing it should not).
+    """
+    host = host.strip().rstrip(".").lower()
+    if host.isascii():
+        return host
+    try:
+        return ".".join(
+            label.encode("idna").decode("ascii") if not label.isascii() else label
+            for label in host.split(".")
+        )
+    except UnicodeError:
+        return host
+
+
 def normalise_url(url: str) -> str:
     """The canonical form of an http(s) URL, so that one page is visited once.
 
@@ -61,7 +79,7 @@ def normalise_url(url: str) -> str:
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
+    host = idna_host(parts.hostname or "")
     if ":" in host:
         host = f"[{host}]"
     try:
@@ -79,7 +97,7 @@ def host_port(url: str) -> tuple[str, int]:
     """(host, port) of a URL, with the scheme's default port filled in."""
     parts = urlsplit(url)
     port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 443)
-    return (parts.hostname or "").lower(), port
+    return idna_host(parts.hostname or ""), port
 
 
 def is_private_address(host: str) -> bool:
@@ -116,20 +134,20 @@ class Scope:
         exclude_paths: list[str] | None = None,
     ) -> Scope:
         """The default scope: the start URL's registrable domain and all its subdomains."""
-        host = (urlsplit(start_url).hostname or "").lower()
+        host = idna_host(urlsplit(start_url).hostname or "")
         if not hosts:
             site = registrable_domain(host)
             hosts = [site, f"*.{site}"] if site != host or "." in host else [host]
         return cls(
-            hosts=tuple(h.lower() for h in hosts),
-            exclude_hosts=tuple(h.lower() for h in exclude_hosts or ()),
+            hosts=tuple(idna_host(h) for h in hosts),
+            exclude_hosts=tuple(idna_host(h) for h in exclude_hosts or ()),
             paths=tuple(paths or ()),
             exclude_paths=tuple(exclude_paths or ()),
         )
 
     def host_in_scope(self, host: str) -> bool:
         """True when the host matches an include pattern and no exclude pattern."""
-        host = host.lower().rstrip(".")
+        host = idna_host(host)
         if any(fnmatch.fnmatchcase(host, p) for p in self.exclude_hosts):
             return False
         return any(fnmatch.fnmatchcase(host, p) for p in self.hosts)

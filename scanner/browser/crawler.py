@@ -42,6 +42,7 @@ from scanner.browser.network import NetworkLog, parse_set_cookie
 from scanner.browser.robots import MAX_SITEMAP_URLS, MAX_SITEMAPS, Robots, parse_sitemap
 from scanner.model import Cookie, Form, FormField, Page, PIKind
 from scanner.net import Resolver, Trust
+from scanner.netpolicy import NetPolicy
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import make_canaries
 from scanner.parties.pi import classify_field, classify_form
@@ -141,6 +142,8 @@ class CrawlSettings:
     """Pages loaded at once from one host at most."""
     host_delay_s: float = 0.0
     """Seconds between the starts of two page loads on one host."""
+    policy: NetPolicy | None = None
+    """The scan's network policy, for robots.txt and sitemaps (None: scope and --resolve)."""
 
 
 @dataclass
@@ -540,12 +543,17 @@ class Crawler:
         robots = await asyncio.shield(task)
         return robots.allowed(url)
 
-    async def _fetch_body(self, url: str) -> bytes | None:
+    async def _fetch_body(self, url: str, purpose: str) -> bytes | None:
+        settings = self.settings
+        cap = min(10.0, settings.nav_timeout_s)
         result = await fetch(
             url,
-            self.settings.resolver,
-            self.settings.trust,
-            timeout=min(10.0, self.settings.nav_timeout_s),
+            settings.resolver,
+            settings.trust,
+            timeout=cap,
+            deadline=cap,
+            policy=settings.policy or NetPolicy.for_scan(settings.resolver, settings.scope),
+            purpose=purpose,
         )
         if result.error or result.status != 200:
             return None
@@ -553,7 +561,7 @@ class Crawler:
 
     async def _read_site_files(self, origin: str) -> Robots:
         try:
-            body = await self._fetch_body(origin + "/robots.txt")
+            body = await self._fetch_body(origin + "/robots.txt", "robots")
             robots = (
                 Robots.parse(body.decode("utf-8", "replace"), origin + "/") if body else Robots()
             )
@@ -573,7 +581,7 @@ class Crawler:
             if url in read or not self.settings.scope.contains(url):
                 continue
             read.add(url)
-            body = await self._fetch_body(url)
+            body = await self._fetch_body(url, "sitemap")
             if not body:
                 continue
             locs, is_index = parse_sitemap(body)
@@ -767,6 +775,8 @@ class Crawler:
         )
         if not wanted or len(self.documents) >= self.settings.keep_documents:
             return
+        if record.error or not (record.status and 200 <= record.status < 300):
+            return  # a 404 or error page is not the statement (the engine fetches it to say why)
         with contextlib.suppress(PlaywrightError):
             self.documents[key] = await self._bounded(tab, tab.page.content())
 
