@@ -98,6 +98,9 @@ class ScanConfig(_Section):
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
+        if not value.strip().isprintable():
+            # urlsplit would silently drop a tab or newline and scan another host.
+            raise ValueError(f"{value!r}: control characters in the URL or its host")
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{value!r} is not an http(s) URL with a host")
