@@ -261,6 +261,36 @@ class NetPolicy:
         self.record(url, purpose, reason)
         raise PolicyRefused(f"{url}: refused by the network policy: {reason}")
 
+    def chromium_rules(self) -> str | None:
+        """Chromium's --host-resolver-rules: the --resolve rules, then every non-public address
+        refused at the browser's resolver, so that no context (page, frame, dedicated, shared
+        or service worker, WebSocket) can reach one, whatever script runs there.
+
+        Chromium applies the first rule that matches, to IP literals too (after it has
+        canonicalised `0x7f.1` to `127.0.0.1`); an address the user put in scope is mapped to
+        itself first. The patterns are wildcards over the host text: a name whose first label
+        is such a number (`10.example.com`) is refused too, which no real site relies on.
+        """
+        rules = [f"MAP {r.pattern} {_chromium_address(r.address)}" for r in self.resolver.rules]
+        if not self.resolver.only_resolved:
+            # A name the user gave (`http://localhost:8000/`) goes to the system resolver.
+            rules += [
+                f"EXCLUDE {h}"
+                for h in sorted(self.named_hosts)
+                if parse_ip_literal(h) is None and not self.resolver.covers(h)
+            ]
+        allowed = {str(a) for a in map(parse_ip_literal, self.named_hosts) if a is not None}
+        allowed |= {str(parse_ip_literal(r.address)) for r in self.resolver.rules}
+        if self.scope is not None:
+            allowed |= {
+                str(a) for a in map(parse_ip_literal, self.scope.allow_private) if a is not None
+            }
+        rules += [f"MAP {a} {_chromium_address(a)}" for a in sorted(allowed)]
+        rules += [f"MAP {pattern} ~NOTFOUND" for pattern in CHROMIUM_REFUSED]
+        if self.resolver.only_resolved:
+            rules.append("MAP * ~NOTFOUND")
+        return ", ".join(rules)
+
     def record(self, url: str, purpose: str, reason: str) -> None:
         """Note a refused fetch (once per URL and purpose, at most MAX_REFUSALS_KEPT)."""
         refusal = Refusal(url[:2000], purpose, reason)
@@ -272,6 +302,37 @@ class NetPolicy:
         return [
             f"Not fetched ({r.purpose}, network policy): {r.url}: {r.reason}" for r in self.refused
         ]
+
+
+CHROMIUM_REFUSED = (
+    "localhost",
+    "*.localhost",
+    "0.*",
+    "10.*",
+    "127.*",
+    "169.254.*",
+    "192.168.*",
+    "192.0.0.*",
+    "198.18.*",
+    "198.19.*",
+    *(f"172.{n}.*" for n in range(16, 32)),
+    *(f"100.{n}.*" for n in range(64, 128)),
+    *(f"{n}.*" for n in range(224, 256)),
+    "::",
+    "::1",
+    "::ffff:*",
+    "64:ff9b:*",
+    "2002:*",
+    *(f"{prefix}*:*" for prefix in ("fc", "fd", "fe8", "fe9", "fea", "feb", "fec", "fed", "fee")),
+    "fef*:*",
+    "ff*:*",
+)
+"""Host patterns Chromium's resolver refuses: every non-public IPv4 and IPv6 range (the IPv6
+ones contain a colon, so they never match a name)."""
+
+
+def _chromium_address(address: str) -> str:
+    return f"[{address}]" if ":" in address else address
 
 
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-._:[]%")

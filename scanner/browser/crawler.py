@@ -40,6 +40,7 @@ from playwright.async_api import Page as PwPage
 
 from scanner.browser.network import NetworkLog, parse_set_cookie
 from scanner.browser.robots import MAX_SITEMAP_URLS, MAX_SITEMAPS, Robots, parse_sitemap
+from scanner.browser.workers import WorkerWatch
 from scanner.model import Cookie, Form, FormField, Page, PIKind
 from scanner.net import Resolver, Trust
 from scanner.netpolicy import NetPolicy
@@ -291,6 +292,9 @@ class Crawler:
         self._lenient_lock = asyncio.Lock()
         self._site_files: dict[str, asyncio.Task[Robots]] = {}
         self._traps = TrapDetector(settings.trap_threshold)
+        self._policy = settings.policy or NetPolicy.for_scan(
+            settings.resolver, settings.scope, *settings.start_urls
+        )
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._host_turns: dict[str, asyncio.Lock] = {}
         self._host_next: dict[str, float] = {}
@@ -364,7 +368,7 @@ class Crawler:
 
     def _args(self) -> list[str]:
         args = ["--no-sandbox", *QUIET_FLAGS, *self._env.extra_args]
-        rules = self.settings.resolver.chromium_rules()
+        rules = self._policy.chromium_rules()
         if rules:
             args.append(f"--host-resolver-rules={rules}")
         return args
@@ -390,24 +394,31 @@ class Crawler:
             self._context.browser.version if self._context.browser else None
         )
 
-    async def _prepare_context(self, context: BrowserContext) -> None:
+    def _allowed_addresses(self) -> list[str]:
         resolver, scope = self.settings.resolver, self.settings.scope
-        allowed = sorted(
+        return sorted(
             {r.address.strip("[]").lower() for r in resolver.rules}
             | {r.pattern.lower() for r in resolver.rules}
             | {h.lower() for h in (*scope.hosts, *scope.allow_private)}
         )
+
+    async def _prepare_context(self, context: BrowserContext) -> None:
+        allowed = self._allowed_addresses()
         await context.add_init_script(
             _GUARD_JS.replace("__COMPLYSCAN_ALLOWED_ADDRESSES__", json.dumps(allowed))
         )
+
+    def _refused(self, url: str) -> bool:
+        """True when a browser request to `url` goes to a private address out of scope."""
+        host = urlsplit(url).hostname or ""
+        return is_private_address(host) and not self._address_allowed(host)
 
     async def _guard_address(self, tab: _Tab, event: dict[str, Any]) -> None:
         """A request paused by `_ADDRESS_PATTERNS`: fail it when it goes to a private address
         the user did not put in scope, let it go on otherwise."""
         url = str(event["request"]["url"])
-        host = urlsplit(url).hostname or ""
         with contextlib.suppress(PlaywrightError):  # the tab closed meanwhile
-            if is_private_address(host) and not self._address_allowed(host):
+            if self._refused(url):
                 log.info("blocked a request to a private address: %s", url)
                 self.stats.skipped_private.append(url)
                 await tab.cdp.send(
@@ -445,6 +456,15 @@ class Crawler:
         cdp.on("Fetch.requestPaused", lambda event: tab.spawn(self._guard_address(tab, event)))
         await cdp.send("Fetch.enable", {"patterns": _ADDRESS_PATTERNS})
         await cdp.send("Network.enable", {"maxPostDataSize": 65536})
+        await WorkerWatch(
+            cdp,
+            net,
+            fetch_patterns=_ADDRESS_PATTERNS,
+            allowed_addresses=self._allowed_addresses(),
+            refuses=self._refused,
+            blocked=self.stats.skipped_private,
+            spawn=tab.spawn,
+        ).start()
         return tab
 
     async def _lenient_tab(self) -> _Tab:
@@ -552,7 +572,7 @@ class Crawler:
             settings.trust,
             timeout=cap,
             deadline=cap,
-            policy=settings.policy or NetPolicy.for_scan(settings.resolver, settings.scope),
+            policy=self._policy,
             purpose=purpose,
         )
         if result.error or result.status != 200:
