@@ -40,7 +40,7 @@ from playwright.async_api import Page as PwPage
 
 from scanner.browser.network import NetworkLog, parse_set_cookie
 from scanner.browser.robots import MAX_SITEMAP_URLS, MAX_SITEMAPS, Robots, parse_sitemap
-from scanner.browser.workers import WorkerWatch
+from scanner.browser.workers import WorkerWatch, websocket_guard
 from scanner.model import Cookie, Form, FormField, Page, PIKind
 from scanner.net import Resolver, Trust
 from scanner.netpolicy import NetPolicy
@@ -403,10 +403,7 @@ class Crawler:
         )
 
     async def _prepare_context(self, context: BrowserContext) -> None:
-        allowed = self._allowed_addresses()
-        await context.add_init_script(
-            _GUARD_JS.replace("__COMPLYSCAN_ALLOWED_ADDRESSES__", json.dumps(allowed))
-        )
+        await context.add_init_script(_GUARD_JS + "\n" + websocket_guard(self._allowed_addresses()))
 
     def _refused(self, url: str) -> bool:
         """True when a browser request to `url` goes to a private address out of scope."""

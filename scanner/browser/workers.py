@@ -8,7 +8,7 @@ waiting for the debugger on start), and on each worker session:
   other worker-hosted tags send from there);
 - pauses its requests to literal addresses with the same CDP Fetch patterns as the page, and
   fails those the network policy refuses (listed like the page's own);
-- evaluates the WebSocket refusal script (worker_guard.js), then lets the worker run.
+- evaluates the WebSocket refusal script (websocket_guard.js), then lets the worker run.
 
 Playwright's CDPSession cannot address a flattened child session, so the worker sessions are
 driven through `Target.sendMessageToTarget` (the non-flattened protocol). Playwright itself
@@ -19,6 +19,7 @@ refuse every non-public address in every context, worker WebSockets included.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -34,7 +35,17 @@ from scanner.browser.network import NetworkLog
 
 log = logging.getLogger(__name__)
 
-WORKER_GUARD_JS = (Path(__file__).resolve().parent / "worker_guard.js").read_text(encoding="utf-8")
+_WEBSOCKET_GUARD_JS = (Path(__file__).resolve().parent / "websocket_guard.js").read_text(
+    encoding="utf-8"
+)
+
+
+def websocket_guard(allowed_addresses: list[str]) -> str:
+    """The WebSocket refusal script (pages and workers alike) for these allowed addresses."""
+    return _WEBSOCKET_GUARD_JS.replace(
+        "__COMPLYSCAN_ALLOWED_ADDRESSES__", json.dumps(allowed_addresses)
+    )
+
 
 WORKER_TYPES = frozenset({"worker", "shared_worker", "service_worker"})
 """Target types attached to: dedicated, shared and service workers."""
@@ -71,9 +82,7 @@ class WorkerWatch:
         self.cdp = cdp
         self.net = net
         self.fetch_patterns = fetch_patterns
-        self.guard = WORKER_GUARD_JS.replace(
-            "__COMPLYSCAN_ALLOWED_ADDRESSES__", json.dumps(allowed_addresses)
-        )
+        self.guard = websocket_guard(allowed_addresses)
         self.refuses = refuses
         self.blocked = blocked
         """Where refused URLs are listed (the crawl's skipped_private)."""
@@ -129,11 +138,18 @@ class WorkerWatch:
     # -- one worker ---------------------------------------------------------------------------
 
     async def _prepare(self, session: str) -> None:
-        """Guard, then record, then run the worker (each step may fail: it may be gone)."""
-        await self._send(session, "Runtime.evaluate", {"expression": self.guard})
-        await self._send(session, "Fetch.enable", {"patterns": self.fetch_patterns})
-        await self._send(session, "Network.enable", {"maxPostDataSize": 65536})
-        await self._send(session, "Runtime.runIfWaitingForDebugger")
+        """Record, guard, then run the worker (each step may fail: it may be gone).
+
+        The messages are sent at once, in order, without waiting for each answer: Playwright
+        may let a dedicated worker run as soon as it attaches, and every round trip saved is a
+        request of the worker's first moments recorded.
+        """
+        await asyncio.gather(
+            self._send(session, "Network.enable", {"maxPostDataSize": 65536}),
+            self._send(session, "Fetch.enable", {"patterns": self.fetch_patterns}),
+            self._send(session, "Runtime.evaluate", {"expression": self.guard}),
+            self._send(session, "Runtime.runIfWaitingForDebugger"),
+        )
 
     async def _guard(self, session: str, event: dict[str, Any]) -> None:
         url = str((event.get("request") or {}).get("url", ""))

@@ -1,9 +1,14 @@
-// Evaluated in every worker (dedicated, shared, service) before its own script runs, where the
-// browser allows it: WebSockets to a private address the user did not put in scope are refused,
-// as guard.js does in pages. (The browser's resolver rules refuse such addresses in every
-// context anyway; this makes the refusal visible to the script and to the report at once.)
+// Installed with guard.js in every frame, and evaluated in every worker (dedicated, shared,
+// service) before its own script runs where the browser lets it. WebSockets are not paused by
+// CDP Fetch like other requests: one to a private address the user did not put in scope is
+// refused here, and listed for the crawler. (The browser's resolver rules refuse such
+// addresses in every context anyway; this makes the refusal visible to the report at once.)
 (() => {
   const allowed = __COMPLYSCAN_ALLOWED_ADDRESSES__;
+  const blocked = [];
+  try {
+    Object.defineProperty(self, "__complyscanBlocked", { value: blocked });
+  } catch (e) { /* defined already */ }
   const isPrivate = (name) => {
     const host = name.replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
     if (allowed.includes(host)) return false;
@@ -24,7 +29,7 @@
       construct(target, args, newTarget) {
         const url = new URL(String(args[0]), self.location.href);
         if (isPrivate(url.hostname)) {
-          console.debug("complyscan-blocked-websocket " + url.href);
+          if (blocked.length < 100) blocked.push(url.href);
           throw new DOMException("a private address (blocked by the scanner)", "SecurityError");
         }
         return Reflect.construct(target, args, newTarget);
