@@ -26,7 +26,7 @@ from scanner.netpolicy import NetPolicy, PolicyRefused, parse_ip_literal
 from scanner.parties.domains import FirstParty
 from scanner.scope import Scope, normalise_url
 from scanner.transport.http import MAX_BODY, check_http, fetch
-from scanner.transport.tls import TlsScanner
+from scanner.transport.tls import TlsScanner, scan_host
 from tests.conftest import Canary, run
 
 START = "https://www.shop.test/"
@@ -346,3 +346,46 @@ def test_a_form_action_on_a_private_address_is_never_tls_scanned(
     assert len(refused) == 3 and all(h.tls is None for h in refused)
     assert "receives-pi-form" in refused[0].roles
     assert any(r.purpose == "tls" for r in scan.policy.refused)
+
+
+@pytest.mark.tls
+def test_a_name_that_resolves_to_loopback_is_never_tls_scanned() -> None:
+    # localhost resolves from /etc/hosts (no packet leaves the machine) to 127.0.0.1.
+    canary = Canary("127.0.0.1")
+    try:
+        net = NetPolicy.for_scan(Resolver(), Scope.for_start_url(START), START)
+        result = scan_host("localhost", canary.port, Resolver(), Trust(), policy=net)
+    finally:
+        canary.close()
+    assert canary.connections == 0
+    assert result.reachable is False and "refused by the network policy" in (result.error or "")
+
+
+@pytest.mark.browser
+def test_an_internationalised_start_url_is_crawled(pki: Any, chromium: Path) -> None:
+    page = '<!doctype html><title>Bücher</title><a href="/b">b</a>'
+    hosts = [
+        Host(
+            "www.xn--bcher-kva.test",
+            routes={"/": Response(page), "/b": Response("<title>B</title>")},
+        )
+    ]
+    with SiteServer(hosts, pki) as server:
+        start = server.url("www.bücher.test")
+        settings = CrawlSettings(
+            start_urls=[start],
+            scope=Scope.for_start_url(start),
+            first_party=FirstParty(start),
+            resolver=Resolver.from_strings(server.resolve_rules(), only_resolved=True),
+            trust=Trust(Path(server.ca_pem)),
+            chromium=chromium,
+            workers=1,
+            leak_probe=False,
+        )
+        pages: list[Any] = []
+
+        async def sink(page: Any) -> None:
+            pages.append(page)
+
+        run(Crawler(settings, sink).run())
+    assert sorted(p.title for p in pages) == ["B", "Bücher"]
