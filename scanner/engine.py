@@ -105,7 +105,7 @@ class Scan:
             exclude_paths=config.exclude_paths,
         )
         self.policy = NetPolicy.for_scan(
-            self.resolver, self.scope, config.url, config.statement_url
+            self.resolver, self.scope, config.url, config.statement_url, hosts=config.hosts
         )
         """The one network policy every fetch, TLS scan and the browser's guard follow."""
         self.vendors = self._vendors()

@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -141,10 +142,18 @@ class NetPolicy:
     refused: list[Refusal] = field(default_factory=list)
 
     @classmethod
-    def for_scan(cls, resolver: Resolver, scope: Scope | None, *urls: str | None) -> NetPolicy:
-        """The policy of a scan whose user named these URLs (start URL, statement URL)."""
-        hosts = {idna_host(urlsplit(u).hostname or "") for u in urls if u}
-        return cls(resolver, scope, frozenset(h for h in hosts if h))
+    def for_scan(
+        cls,
+        resolver: Resolver,
+        scope: Scope | None,
+        *urls: str | None,
+        hosts: Iterable[str] = (),
+    ) -> NetPolicy:
+        """The policy of a scan whose user named these URLs (start URL, statement URL) and
+        these scope hosts (`[scope] hosts`; a wildcard entry names no host)."""
+        named = {idna_host(urlsplit(u).hostname or "") for u in urls if u}
+        named |= {idna_host(h) for h in hosts if not any(c in h for c in "*?[")}
+        return cls(resolver, scope, frozenset(h for h in named if h))
 
     # -- decisions ---------------------------------------------------------------------------
 
@@ -153,10 +162,7 @@ class NetPolicy:
         host = idna_host(host)
         if self.resolver.covers(host):
             return True
-        named = set(self.named_hosts)
-        if self.scope is not None:
-            named |= {h for h in self.scope.hosts if not any(c in h for c in "*?[")}
-            named |= {idna_host(h) for h in self.scope.allow_private}
+        named = self._named()
         if host in named:
             return True
         literal = parse_ip_literal(host)
@@ -165,6 +171,13 @@ class NetPolicy:
         literals = {parse_ip_literal(h) for h in named}
         literals |= {parse_ip_literal(r.address) for r in self.resolver.rules}
         return literal in literals
+
+    def _named(self) -> set[str]:
+        """The hosts the user named: `named_hosts` and the scope's allow_private."""
+        named = set(self.named_hosts)
+        if self.scope is not None:
+            named |= {idna_host(h) for h in self.scope.allow_private}
+        return named
 
     def in_scope(self, host: str) -> bool:
         """True when the host is in the crawl scope (or the user named it)."""
@@ -272,19 +285,16 @@ class NetPolicy:
         is such a number (`10.example.com`) is refused too, which no real site relies on.
         """
         rules = [f"MAP {r.pattern} {_chromium_address(r.address)}" for r in self.resolver.rules]
+        named = self._named()
         if not self.resolver.only_resolved:
             # A name the user gave (`http://localhost:8000/`) goes to the system resolver.
             rules += [
                 f"EXCLUDE {h}"
-                for h in sorted(self.named_hosts)
+                for h in sorted(named)
                 if parse_ip_literal(h) is None and not self.resolver.covers(h)
             ]
-        allowed = {str(a) for a in map(parse_ip_literal, self.named_hosts) if a is not None}
+        allowed = {str(a) for a in map(parse_ip_literal, named) if a is not None}
         allowed |= {str(parse_ip_literal(r.address)) for r in self.resolver.rules}
-        if self.scope is not None:
-            allowed |= {
-                str(a) for a in map(parse_ip_literal, self.scope.allow_private) if a is not None
-            }
         rules += [f"MAP {a} {_chromium_address(a)}" for a in sorted(allowed)]
         rules += [f"MAP {pattern} ~NOTFOUND" for pattern in CHROMIUM_REFUSED]
         if self.resolver.only_resolved:

@@ -117,6 +117,9 @@ def test_a_wildcard_scope_never_admits_a_private_address() -> None:
     wide = policy(scope=scope)
     assert not wide.user_named("meta.shop.test")
     assert wide.user_named("www.shop.test")  # the start URL's own host
+    assert not wide.user_named("shop.test")  # in the default scope, but not named
+    configured = NetPolicy.for_scan(Resolver(), scope, START, hosts=["intranet.shop.test", "*.x"])
+    assert configured.user_named("intranet.shop.test")
 
 
 def test_a_name_that_resolves_to_loopback_is_refused_after_one_lookup() -> None:
