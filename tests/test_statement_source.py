@@ -23,7 +23,7 @@ NOT_FOUND = """<!doctype html><title>404 Not Found</title><h1>404 Not Found</h1>
 <p>We never share your personal information with third parties. We use cookies.</p>"""
 
 
-def scan(server: SiteServer, tmp: Path) -> ScanResult:
+def scan(server: SiteServer, tmp: Path, **settings: Any) -> ScanResult:
     config = ScanConfig(
         url=server.url("www.shop.test"),
         out=tmp,
@@ -32,6 +32,7 @@ def scan(server: SiteServer, tmp: Path) -> ScanResult:
         ca_bundle=Path(server.ca_pem),
         workers=1,
         max_pages=3,
+        **settings,
     )
     return asyncio.run(Scan(config).run())
 
@@ -63,6 +64,22 @@ def test_a_statement_link_to_a_private_address_is_not_fetched(
     assert canary.connections == 0
     assert result.statement is None
     assert any("refused by the network policy" in n and meta in n for n in result.notes)
+
+
+def test_a_huge_statement_is_read_up_to_the_cap_and_the_report_says_so(
+    pki: Any, tmp_path: Path
+) -> None:
+    huge = "<!doctype html><p>We use cookies.</p><p>" + "padding " * 1_000_000
+    hosts = [
+        Host(
+            "www.shop.test",
+            routes={"/": Response("<title>Home</title>"), "/legal": Response(huge)},
+        )
+    ]
+    with SiteServer(hosts, pki) as server:
+        result = scan(server, tmp_path, statement_url=server.url("www.shop.test", "/legal"))
+    assert result.statement is not None and result.statement.claims
+    assert any("longer than 5 MiB" in n for n in result.notes)
 
 
 @pytest.mark.parametrize(
