@@ -10,6 +10,11 @@ waiting for the debugger on start), and on each worker session:
   fails those the network policy refuses (listed like the page's own);
 - evaluates the WebSocket refusal script (websocket_guard.js), then lets the worker run.
 
+Dedicated workers and the page's service workers are attached from the page's session (a
+service worker's install and activate requests included, measured with service workers
+allowed); a shared worker is not the page's child target, so its requests are not recorded
+here (the resolver rules still refuse its connections).
+
 Playwright's CDPSession cannot address a flattened child session, so the worker sessions are
 driven through `Target.sendMessageToTarget` (the non-flattened protocol). Playwright itself
 also attaches to dedicated workers and may let one run before the refusal script is in; the
