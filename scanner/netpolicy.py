@@ -206,11 +206,11 @@ class NetPolicy:
             return f"{host!r} is not a valid host name"
         if self.resolver.covers(host):
             return None
-        if not outside_scope and not self.in_scope(host):
-            return f"{host} is outside the scan's scope"
         literal = parse_ip_literal(host)
         if literal is not None and not self.address_allowed(host, literal):
             return f"{host} is a non-public address ({literal}) the user did not put in scope"
+        if not outside_scope and not self.in_scope(host):
+            return f"{host} is outside the scan's scope"
         if literal is None and self.resolver.only_resolved:
             return f"no --resolve rule covers {host}, so it is not looked up"
         return None
