@@ -163,12 +163,9 @@ def hostile_hosts(canary: Canary) -> list[Host]:
             routes={
                 "/to-canary": Response(b"", status=302, headers=[("Location", meta)]),
                 "/to-decimal": Response(b"", status=301, headers=[("Location", decimal)]),
-                "/robots.txt": Response(
-                    f"Sitemap: {canary.url('http', '/sitemap.xml')}\n", content_type="text/plain"
-                ),
-                "/sitemap.xml": Response(
-                    f"<urlset><url><loc>{meta}</loc></url></urlset>", content_type="text/xml"
-                ),
+                # The site's own robots.txt and sitemap redirect to the runner's network.
+                "/robots.txt": Response(b"", status=302, headers=[("Location", meta)]),
+                "/sitemap.xml": Response(b"", status=301, headers=[("Location", decimal)]),
                 "/contact": Response(b"", status=301, headers=[("Location", meta)]),
             },
         )
@@ -248,7 +245,7 @@ def test_robots_and_sitemaps_never_reach_an_address_out_of_scope(
     origin = start.rstrip("/")
     run(crawler._read_site_files(origin))  # no browser needed: these are httpx fetches
     assert canary.connections == 0
-    assert crawler._queue.qsize() == 0  # the sitemap's private URL is not queued either
+    assert {r.purpose for r in net.refused} == {"robots", "sitemap"}
 
 
 # -- caps: a server that drips, and one that never ends --------------------------------------
