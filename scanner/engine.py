@@ -40,6 +40,7 @@ from scanner.model import (
     ToolInfo,
 )
 from scanner.net import Resolver, Trust
+from scanner.netpolicy import NetPolicy
 from scanner.parties.beacons import detect_beacons
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import find_leaks
@@ -49,6 +50,7 @@ from scanner.scope import Scope, host_port, normalise_url
 from scanner.statement.documents import with_cookie_policy
 from scanner.statement.find import COMMON_PATHS
 from scanner.statement.reader import read_statement
+from scanner.statement.source import REJECTED_NOTE, fetch_rejection, truncation_note
 from scanner.transport.http import check_http, fetch
 from scanner.transport.tls import TlsScanner
 
@@ -75,6 +77,8 @@ class _HostState:
     roles: set[HostRole] = field(default_factory=set)
     tls: Future[TlsResult] | None = None
     http_urls: list[str] = field(default_factory=list)
+    refused: str | None = None
+    """Why the network policy keeps the TLS scan away from this host."""
 
 
 class Scan:
@@ -102,6 +106,10 @@ class Scan:
             paths=config.paths,
             exclude_paths=config.exclude_paths,
         )
+        self.policy = NetPolicy.for_scan(
+            self.resolver, self.scope, config.url, config.statement_url, hosts=config.hosts
+        )
+        """The one network policy every fetch, TLS scan and the browser's guard follow."""
         self.vendors = self._vendors()
         self.result = ScanResult(
             target=config.url, started_at=datetime.now(UTC), config=config.public_dict()
@@ -146,6 +154,7 @@ class Scan:
             profile=self.config.tls_profile,
             slow=self.config.tls_slow,
             expiry_days=self.config.cert_expiry_days,
+            policy=self.policy,
         )
         self.result.tool = ToolInfo(
             version=__version__,
@@ -162,6 +171,7 @@ class Scan:
                 self._want_tls(statement.url, "statement")
             self.progress.on_stage("transport")
             await self._finish_transport()
+            self.result.notes.extend(self.policy.notes())
             self.progress.on_stage("checks")
             self._parties()
             self._check()
@@ -196,6 +206,7 @@ class Scan:
             trap_threshold=config.trap_threshold,
             per_host=config.per_host,
             host_delay_s=config.host_delay,
+            policy=self.policy,
         )
         crawler = Crawler(settings, self._page_done)
         self._crawler = crawler
@@ -285,6 +296,14 @@ class Scan:
             return
         (host, port), state = self._host(url)
         state.roles.add(role)
+        # Refused before it is scheduled: a form's action on the runner's network is reported,
+        # never scanned. (A name that resolves there is refused in the TLS thread, by lookup.)
+        refusal = self.policy.decide(url, outside_scope=True)
+        if refusal is not None:
+            if state.refused is None:
+                state.refused = refusal
+                self.policy.record(url, "tls", refusal)
+            return
         if state.tls is None and self._tls is not None:
             state.tls = self._tls.submit(host, port)
             self._tls_started += 1
@@ -309,7 +328,7 @@ class Scan:
         self._http_tasks.append(asyncio.create_task(self._run_http_check(url)))
 
     async def _run_http_check(self, url: str) -> None:
-        check = await check_http(url, self.resolver, self.trust)
+        check = await check_http(url, self.resolver, self.trust, policy=self.policy)
         self._checks_by_url[url] = check
 
     async def _finish_transport(self) -> None:
@@ -327,6 +346,7 @@ class Scan:
                     address=self.resolver.lookup(host),
                     roles=sorted(state.roles),
                     tls=tls,
+                    refused=state.refused,
                     http=[
                         self._checks_by_url[u] for u in state.http_urls if u in self._checks_by_url
                     ],
@@ -354,16 +374,21 @@ class Scan:
     async def _statement(self) -> Statement | None:
         documents = self._crawler.documents if self._crawler else {}
         linked = {normalise_url(u) for p in self.pages for u in p.statement_links}
-        for index, url in enumerate(self._statement_urls()):
+        for url in self._statement_urls():
             key = normalise_url(url)
             html = documents.get(key)
             final = url
             if html is None:
-                fetched = await fetch(url, self.resolver, self.trust)
-                if fetched.error or fetched.status != 200 or not fetched.body:
+                fetched = await fetch(
+                    url, self.resolver, self.trust, policy=self.policy, purpose="statement"
+                )
+                reason = fetch_rejection(fetched)
+                if reason is not None:
+                    if key in linked or url == self.config.statement_url:
+                        self.result.notes.append(f"{REJECTED_NOTE}: {url}: {reason}")
                     continue
-                if "html" not in (fetched.content_type or "html") and index > 0:
-                    continue
+                if fetched.truncated:
+                    self.result.notes.append(truncation_note(fetched.final_url))
                 html = fetched.text()
                 final = fetched.final_url
             statement = read_statement(final, html, vendors=self.vendors)

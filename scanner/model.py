@@ -399,6 +399,8 @@ class HostSecurity(Model):
     """What sslyze found; None when not scanned."""
     http: list[HttpCheck] = Field(default_factory=list)
     """HTTP checks of the host's pages (one per page that collects personal information)."""
+    refused: str | None = None
+    """Why the network policy kept every scan away from this host, if it did."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,6 +453,7 @@ class DeclaredCookie(Model):
     name: str = Field(description="As declared; may hold a wildcard: _ga_*, _ga_<container-id>")
     provider: str | None = Field(None, description="Who sets it, as declared")
     purpose: str | None = None
+    """The declared purpose, as worded."""
     category: CookieCategory | None = Field(
         None, description="The declared category (or the heading it is listed under), normalised"
     )
@@ -466,11 +469,16 @@ class StatementDocument(Model):
     """One document of the statement: the privacy policy, or a cookie policy beside it."""
 
     url: str
+    """Where it was read (after redirects)."""
     sha256: str = Field(description="SHA-256 of `text`; statement-changed compares it per URL")
     kind: Literal["privacy-policy", "cookie-policy"] = "privacy-policy"
+    """Which document of the statement this is."""
     language: str = "en"
+    """The language its claims were read in (en, ja)."""
     https: bool = True
+    """True when it was served over HTTPS."""
     text: str = ""
+    """Its plain text; claims citing it have offsets into it."""
 
 
 class Statement(Model):
