@@ -280,6 +280,7 @@ def _scan_site(
     from scanner.diff import diff
     from scanner.engine import Scan
     from scanner.gate import GateConfigError, evaluate, load_waivers
+    from scanner.model import Changes
     from scanner.report import write_reports
     from scanner.store import StoreError
     from scanner.terminal import Console
@@ -335,9 +336,9 @@ def _scan_site(
         result.complete = False
         result.incomplete_reason = "interrupted: the report holds what was gathered so far"
         result.finished_at = result.finished_at or datetime.now(UTC)
-    result.changes = diff(previous, result) if previous is not None else None
+    result.changes = Changes.model_validate(diff(previous, result)) if previous else None
     outcome = evaluate(result, config.fail_on, baseline, waivers, date.today())
-    result.summary.gate = outcome.status
+    result = outcome.result  # the scan as gated: what the reports, store and webhook see
     paths = write_reports(result, config.out, config.formats)
     if not (quiet or as_json):
         console.summary(result, outcome, paths)
@@ -436,7 +437,6 @@ def cmd_statement(args: argparse.Namespace) -> int:
 
     from scanner.net import ResolveError, Resolver, Trust
     from scanner.statement.reader import StatementSourceError, format_claims, load_statement_source
-    from scanner.transport.http import fetch
 
     if args.ca_bundle is not None and not args.ca_bundle.is_file():
         raise UsageError(f"--ca-bundle {args.ca_bundle}: no such file")
@@ -447,6 +447,8 @@ def cmd_statement(args: argparse.Namespace) -> int:
     trust = Trust(args.ca_bundle)
 
     def get(url: str) -> str:
+        from scanner.transport.http import fetch  # only for a URL: httpx takes 0.03 s to import
+
         result = asyncio.run(fetch(url, resolver, trust))
         if result.error or result.status != 200:
             raise StatementSourceError(f"{url}: {result.error or f'HTTP {result.status}'}")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from cryptography import x509
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -22,7 +23,9 @@ from pydantic import (
 )
 
 from scanner.net import ResolveError, ResolveRule
+from scanner.netpolicy import host_is_valid
 from scanner.sanitize import has_credentials, redact_url
+from scanner.urls import idna_host
 
 FORMATS = ("json", "html", "sarif", "junit", "md")
 FAIL_ON = ("critical", "high", "medium", "low", "none")
@@ -119,9 +122,14 @@ class ScanConfig(_Section):
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
+        if not value.strip().isprintable():
+            # urlsplit would silently drop a tab or newline and scan another host.
+            raise ValueError(f"{redact_url(value)!r}: control characters in the URL or its host")
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{redact_url(value)!r} is not an http(s) URL with a host")
+        if not host_is_valid(idna_host(parts.hostname)):
+            raise ValueError(f"{redact_url(value)!r}: {parts.hostname!r} is not a valid host name")
         try:
             _ = parts.port
         except ValueError:
@@ -163,9 +171,12 @@ class ScanConfig(_Section):
             if path is not None and not path.is_file():
                 raise ConfigError(f"{label} {path}: no such file")
         if self.ca_bundle is not None:
-            text = self.ca_bundle.read_bytes()
-            if b"-----BEGIN CERTIFICATE-----" not in text:
-                raise ConfigError(f"--ca-bundle {self.ca_bundle}: no PEM certificate in the file")
+            try:
+                x509.load_pem_x509_certificates(self.ca_bundle.read_bytes())
+            except ValueError:
+                raise ConfigError(
+                    f"--ca-bundle {self.ca_bundle}: no PEM certificate in the file"
+                ) from None
 
     def public_dict(self) -> dict[str, Any]:
         """The configuration as recorded in report.json: the webhook URL (its path is a

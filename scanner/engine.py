@@ -9,7 +9,6 @@ pool beside the crawl; HTTP checks run as asyncio tasks beside it too.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import importlib.metadata
 import logging
 import time
@@ -29,6 +28,7 @@ from scanner.config import ScanConfig
 from scanner.model import (
     Beacon,
     Cookie,
+    HostRole,
     HostSecurity,
     HttpCheck,
     Page,
@@ -40,14 +40,17 @@ from scanner.model import (
     ToolInfo,
 )
 from scanner.net import Resolver, Trust
+from scanner.netpolicy import NetPolicy
 from scanner.parties.beacons import detect_beacons
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import find_leaks
 from scanner.parties.vendors import Vendor, VendorDB, load_vendors
 from scanner.sanitize import scrub_surrogates
 from scanner.scope import Scope, host_port, normalise_url
+from scanner.statement.documents import with_cookie_policy
 from scanner.statement.find import COMMON_PATHS
 from scanner.statement.reader import read_statement
+from scanner.statement.source import REJECTED_NOTE, fetch_rejection, truncation_note
 from scanner.transport.http import check_http, fetch
 from scanner.transport.tls import TlsScanner
 
@@ -71,9 +74,11 @@ class Progress:
 
 @dataclass
 class _HostState:
-    roles: set[str] = field(default_factory=set)
+    roles: set[HostRole] = field(default_factory=set)
     tls: Future[TlsResult] | None = None
     http_urls: list[str] = field(default_factory=list)
+    refused: str | None = None
+    """Why the network policy keeps the TLS scan away from this host."""
 
 
 class Scan:
@@ -101,6 +106,10 @@ class Scan:
             paths=config.paths,
             exclude_paths=config.exclude_paths,
         )
+        self.policy = NetPolicy.for_scan(
+            self.resolver, self.scope, config.url, config.statement_url, hosts=config.hosts
+        )
+        """The one network policy every fetch, TLS scan and the browser's guard follow."""
         self.vendors = self._vendors()
         self.result = ScanResult(
             target=config.url, started_at=datetime.now(UTC), config=config.public_dict()
@@ -145,6 +154,7 @@ class Scan:
             profile=self.config.tls_profile,
             slow=self.config.tls_slow,
             expiry_days=self.config.cert_expiry_days,
+            policy=self.policy,
         )
         self.result.tool = ToolInfo(
             version=__version__,
@@ -161,6 +171,7 @@ class Scan:
                 self._want_tls(statement.url, "statement")
             self.progress.on_stage("transport")
             await self._finish_transport()
+            self.result.notes.extend(self.policy.notes())
             self.progress.on_stage("checks")
             self._parties()
             self._check()
@@ -195,6 +206,7 @@ class Scan:
             trap_threshold=config.trap_threshold,
             per_host=config.per_host,
             host_delay_s=config.host_delay,
+            policy=self.policy,
         )
         crawler = Crawler(settings, self._page_done)
         self._crawler = crawler
@@ -278,12 +290,20 @@ class Scan:
         key = host_port(url)
         return key, self._hosts.setdefault(key, _HostState())
 
-    def _want_tls(self, url: str, role: str) -> None:
+    def _want_tls(self, url: str, role: HostRole) -> None:
         """Start (once) the TLS scan of the URL's host:port and note why it is checked."""
         if not url.startswith("https:"):
             return
         (host, port), state = self._host(url)
         state.roles.add(role)
+        # Refused before it is scheduled: a form's action on the runner's network is reported,
+        # never scanned. (A name that resolves there is refused in the TLS thread, by lookup.)
+        refusal = self.policy.decide(url, outside_scope=True)
+        if refusal is not None:
+            if state.refused is None:
+                state.refused = refusal
+                self.policy.record(url, "tls", refusal)
+            return
         if state.tls is None and self._tls is not None:
             state.tls = self._tls.submit(host, port)
             self._tls_started += 1
@@ -308,7 +328,7 @@ class Scan:
         self._http_tasks.append(asyncio.create_task(self._run_http_check(url)))
 
     async def _run_http_check(self, url: str) -> None:
-        check = await check_http(url, self.resolver, self.trust)
+        check = await check_http(url, self.resolver, self.trust, policy=self.policy)
         self._checks_by_url[url] = check
 
     async def _finish_transport(self) -> None:
@@ -326,6 +346,7 @@ class Scan:
                     address=self.resolver.lookup(host),
                     roles=sorted(state.roles),
                     tls=tls,
+                    refused=state.refused,
                     http=[
                         self._checks_by_url[u] for u in state.http_urls if u in self._checks_by_url
                     ],
@@ -353,22 +374,39 @@ class Scan:
     async def _statement(self) -> Statement | None:
         documents = self._crawler.documents if self._crawler else {}
         linked = {normalise_url(u) for p in self.pages for u in p.statement_links}
-        for index, url in enumerate(self._statement_urls()):
+        for url in self._statement_urls():
             key = normalise_url(url)
             html = documents.get(key)
             final = url
             if html is None:
-                fetched = await fetch(url, self.resolver, self.trust)
-                if fetched.error or fetched.status != 200 or not fetched.body:
+                fetched = await fetch(
+                    url, self.resolver, self.trust, policy=self.policy, purpose="statement"
+                )
+                reason = fetch_rejection(fetched)
+                if reason is not None:
+                    if key in linked or url == self.config.statement_url:
+                        self.result.notes.append(f"{REJECTED_NOTE}: {url}: {reason}")
                     continue
-                if "html" not in (fetched.content_type or "html") and index > 0:
-                    continue
+                if fetched.truncated:
+                    self.result.notes.append(truncation_note(fetched.final_url))
                 html = fetched.text()
                 final = fetched.final_url
-            statement = read_statement(final, html)
+            statement = read_statement(final, html, vendors=self.vendors)
             if statement.claims or key in linked or url == self.config.statement_url:
-                return statement
+                links = [u for p in self.pages for u in p.statement_links]
+                return await with_cookie_policy(
+                    statement, html, links, self._document, vendors=self.vendors
+                )
         return None
+
+    async def _document(self, url: str) -> str | None:
+        """A statement document's HTML: as the crawl rendered it, else fetched."""
+        kept = self._crawler.documents.get(normalise_url(url)) if self._crawler else None
+        if kept is not None:
+            return kept
+        fetched = await fetch(url, self.resolver, self.trust)
+        ok = not fetched.error and fetched.status == 200 and "html" in (fetched.content_type or "")
+        return fetched.text() if ok else None
 
     # -- parties and checks -----------------------------------------------------------------
 
@@ -377,10 +415,7 @@ class Scan:
         cookies: dict[tuple[str, str, str], Cookie] = {}
         for page in self.pages:
             if page.probe_values:
-                page.leaks = [
-                    dataclasses.asdict(leak)
-                    for leak in find_leaks(page.requests, page.probe_values)
-                ]
+                page.leaks = find_leaks(page.requests, page.probe_values)
             beacons.extend(detect_beacons(page, self.first_party, self.vendors))
             for cookie in page.cookies:
                 vendor = self.vendors.lookup(cookie.domain.lstrip("."))

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from scanner.gate import finding_fingerprint
-from scanner.model import ScanResult
+from scanner.fingerprint import finding_fingerprint
+from scanner.model import Changes, ScanResult
 from scanner.store import site_of
 
 TIMEOUT_S = 10.0
@@ -23,9 +23,13 @@ ATTEMPTS = 2
 """One try and one retry."""
 
 
-def new_findings(result: ScanResult, changes: dict[str, Any] | None) -> list[dict[str, Any]]:
+def new_findings(
+    result: ScanResult, changes: Changes | dict[str, Any] | None
+) -> list[dict[str, Any]]:
     """The findings new since the previous scan: `changes["new"]`, or every unwaived finding
     when there was no previous scan."""
+    if isinstance(changes, Changes):
+        changes = changes.model_dump(mode="json")
     if changes is not None:
         return list(changes["new"])
     return [
@@ -68,7 +72,7 @@ def payload(
 
 
 def notify(
-    url: str, result: ScanResult, changes: dict[str, Any] | None, paths: dict[str, Path]
+    url: str, result: ScanResult, changes: Changes | dict[str, Any] | None, paths: dict[str, Path]
 ) -> str | None:
     """POST the summary of new findings to `url` (nothing when there are none). Returns a
     warning line when it could not be delivered, else None."""

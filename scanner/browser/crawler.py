@@ -40,14 +40,16 @@ from playwright.async_api import Page as PwPage
 
 from scanner.browser.network import NetworkLog, parse_set_cookie
 from scanner.browser.robots import MAX_SITEMAP_URLS, MAX_SITEMAPS, Robots, parse_sitemap
+from scanner.browser.workers import WorkerWatch, websocket_guard
 from scanner.model import Cookie, Form, FormField, Page, PIKind
 from scanner.net import Resolver, Trust
+from scanner.netpolicy import NetPolicy
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import make_canaries
 from scanner.parties.pi import classify_field, classify_form
 from scanner.sanitize import no_surrogates
 from scanner.scope import Scope, TrapDetector, is_private_address, normalise_url
-from scanner.transport.http import fetch
+from scanner.transport.http import FetchResult, fetch
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +144,8 @@ class CrawlSettings:
     """Pages loaded at once from one host at most."""
     host_delay_s: float = 0.0
     """Seconds between the starts of two page loads on one host."""
+    policy: NetPolicy | None = None
+    """The scan's network policy, for robots.txt and sitemaps (None: scope and --resolve)."""
 
 
 @dataclass
@@ -289,6 +293,9 @@ class Crawler:
         self._lenient_lock = asyncio.Lock()
         self._site_files: dict[str, asyncio.Task[Robots]] = {}
         self._traps = TrapDetector(settings.trap_threshold)
+        self._policy = settings.policy or NetPolicy.for_scan(
+            settings.resolver, settings.scope, *settings.start_urls
+        )
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._host_turns: dict[str, asyncio.Lock] = {}
         self._host_next: dict[str, float] = {}
@@ -362,7 +369,7 @@ class Crawler:
 
     def _args(self) -> list[str]:
         args = ["--no-sandbox", *QUIET_FLAGS, *self._env.extra_args]
-        rules = self.settings.resolver.chromium_rules()
+        rules = self._policy.chromium_rules()
         if rules:
             args.append(f"--host-resolver-rules={rules}")
         return args
@@ -388,24 +395,28 @@ class Crawler:
             self._context.browser.version if self._context.browser else None
         )
 
-    async def _prepare_context(self, context: BrowserContext) -> None:
+    def _allowed_addresses(self) -> list[str]:
         resolver, scope = self.settings.resolver, self.settings.scope
-        allowed = sorted(
+        return sorted(
             {r.address.strip("[]").lower() for r in resolver.rules}
             | {r.pattern.lower() for r in resolver.rules}
             | {h.lower() for h in (*scope.hosts, *scope.allow_private)}
         )
-        await context.add_init_script(
-            _GUARD_JS.replace("__COMPLYSCAN_ALLOWED_ADDRESSES__", json.dumps(allowed))
-        )
+
+    async def _prepare_context(self, context: BrowserContext) -> None:
+        await context.add_init_script(_GUARD_JS + "\n" + websocket_guard(self._allowed_addresses()))
+
+    def _refused(self, url: str) -> bool:
+        """True when a browser request to `url` goes to a private address out of scope."""
+        host = urlsplit(url).hostname or ""
+        return is_private_address(host) and not self._address_allowed(host)
 
     async def _guard_address(self, tab: _Tab, event: dict[str, Any]) -> None:
         """A request paused by `_ADDRESS_PATTERNS`: fail it when it goes to a private address
         the user did not put in scope, let it go on otherwise."""
         url = str(event["request"]["url"])
-        host = urlsplit(url).hostname or ""
         with contextlib.suppress(PlaywrightError):  # the tab closed meanwhile
-            if is_private_address(host) and not self._address_allowed(host):
+            if self._refused(url):
                 log.info("blocked a request to a private address: %s", url)
                 self.stats.skipped_private.append(url)
                 await tab.cdp.send(
@@ -443,6 +454,15 @@ class Crawler:
         cdp.on("Fetch.requestPaused", lambda event: tab.spawn(self._guard_address(tab, event)))
         await cdp.send("Fetch.enable", {"patterns": _ADDRESS_PATTERNS})
         await cdp.send("Network.enable", {"maxPostDataSize": 65536})
+        await WorkerWatch(
+            cdp,
+            net,
+            fetch_patterns=_ADDRESS_PATTERNS,
+            allowed_addresses=self._allowed_addresses(),
+            refuses=self._refused,
+            blocked=self.stats.skipped_private,
+            spawn=tab.spawn,
+        ).start()
         return tab
 
     async def _lenient_tab(self) -> _Tab:
@@ -541,23 +561,30 @@ class Crawler:
         robots = await asyncio.shield(task)
         return robots.allowed(url)
 
-    async def _fetch_body(self, url: str) -> bytes | None:
-        result = await fetch(
+    async def _fetch_site_file(self, url: str, purpose: str) -> FetchResult:
+        """robots.txt or a sitemap, through the network policy, within the navigation cap."""
+        settings = self.settings
+        cap = min(10.0, settings.nav_timeout_s)
+        return await fetch(
             url,
-            self.settings.resolver,
-            self.settings.trust,
-            timeout=min(10.0, self.settings.nav_timeout_s),
+            settings.resolver,
+            settings.trust,
+            timeout=cap,
+            deadline=cap,
+            policy=self._policy,
+            purpose=purpose,
         )
+
+    async def _fetch_body(self, url: str, purpose: str) -> bytes | None:
+        result = await self._fetch_site_file(url, purpose)
         if result.error or result.status != 200:
             return None
         return result.body
 
     async def _read_site_files(self, origin: str) -> Robots:
         try:
-            body = await self._fetch_body(origin + "/robots.txt")
-            robots = (
-                Robots.parse(body.decode("utf-8", "replace"), origin + "/") if body else Robots()
-            )
+            fetched = await self._fetch_site_file(origin + "/robots.txt", "robots")
+            robots = Robots.from_response(fetched.status, fetched.body, origin + "/")
             if self.settings.sitemaps:
                 await self._read_sitemaps([*robots.sitemaps, origin + "/sitemap.xml"])
         except Exception as exc:  # a hostile robots.txt or sitemap must never end the crawl
@@ -574,7 +601,7 @@ class Crawler:
             if url in read or not self.settings.scope.contains(url):
                 continue
             read.add(url)
-            body = await self._fetch_body(url)
+            body = await self._fetch_body(url, "sitemap")
             if not body:
                 continue
             locs, is_index = parse_sitemap(body)
@@ -769,6 +796,8 @@ class Crawler:
         )
         if not wanted or len(self.documents) >= self.settings.keep_documents:
             return
+        if record.error or not (record.status and 200 <= record.status < 300):
+            return  # a 404 or error page is not the statement (the engine fetches it to say why)
         with contextlib.suppress(PlaywrightError):
             self.documents[key] = no_surrogates(await self._bounded(tab, tab.page.content()))
 

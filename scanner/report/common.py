@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from scanner.model import Finding, ScanResult, Severity
 from scanner.sanitize import for_xml
+from scanner.urls import netloc_of
 
 SEVERITIES: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
 """Every severity, most severe first."""
@@ -55,9 +56,7 @@ def host_url(host: str, result: ScanResult) -> str:
     if colon and port.isdigit() and (":" not in name or name.endswith("]")):
         return f"https://{name}:{port}/"
     port_number = next((h.port for h in result.hosts if h.host == host), 443)
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"  # a bare IPv6 address
-    return f"https://{host}:{port_number}/"
+    return f"https://{netloc_of(host, None)}:{port_number}/"
 
 
 def finding_where(finding: Finding, result: ScanResult) -> str:

@@ -18,6 +18,7 @@ from scanner.report.common import (
     sorted_findings,
     verdict,
 )
+from scanner.report.declaration import declaration_rows
 from scanner.report.interface import ReportWriter
 from scanner.sanitize import for_markdown, markdown_code
 
@@ -96,11 +97,38 @@ class MarkdownWriter(ReportWriter):
         else:
             lines += ["No findings.", ""]
 
+        lines += _declaration_lines(result)
         lines.append(
             "Full report: open `report.html` from this job's artifacts (statement vs. site, "
             "evidence, fixes). Code scanning: `report.sarif`; machine-readable: `report.json`."
         )
         return "\n".join(lines) + "\n"
+
+
+def _declaration_lines(result: ScanResult) -> list[str]:
+    """The cookies that break the site's cookie declaration, declared beside observed."""
+    rows = [r for r in declaration_rows(result) if r.problems][:TOP_FINDINGS]
+    if not rows:
+        return []
+    lines = [
+        "### Cookie declaration vs. observed",
+        "",
+        "| Cookie | Declared | Observed lifetime | Problem |",
+        "|---|---|---|---|",
+    ]
+    started = result.started_at.timestamp()
+    for row in rows:
+        said = "not declared"
+        if row.declared is not None:
+            said = (
+                " · ".join(v for v in (row.declared.category_text, row.declared.duration) if v)
+                or "listed"
+            )
+        lines.append(
+            f"| {escape(row.name, 80)} | {escape(said, 80)} | {row.lifetime(started)} | "
+            f"{', '.join(row.problems)} |"
+        )
+    return [*lines, ""]
 
 
 def _headline(result: ScanResult) -> str:

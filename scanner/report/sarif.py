@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from scanner import __version__
 from scanner.catalogue import Rule, load_catalogue
-from scanner.gate import finding_fingerprint
+from scanner.fingerprint import finding_fingerprint
 from scanner.model import Finding, ScanResult, Severity
 from scanner.report.common import finding_where, redact, sorted_findings
 from scanner.report.interface import ReportWriter
