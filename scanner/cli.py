@@ -325,6 +325,8 @@ def _scan_site(
         asyncio.run(main())
     except (BrowserNotFound, CrawlError) as exc:
         console.error(str(exc))
+        if as_json:
+            print(for_terminal_json(json_summary(None, str(exc), {}, EXIT_INCOMPLETE)))
         if store is not None:
             store.close()
         return EXIT_INCOMPLETE, None

@@ -123,7 +123,11 @@ def pipe_safe_stdout() -> Iterator[None]:
 
 
 def json_summary(result: Any, outcome: Any, paths: dict[str, Path], exit_code: int) -> str:
-    """`scan --json`: the verdict and counts a CI step reads, one JSON document on stdout."""
+    """`scan --json`: the verdict and counts a CI step reads, one JSON document on stdout.
+    Without a result (the browser could not start), `outcome` is the reason."""
+    if result is None:
+        data = {"complete": False, "incomplete_reason": outcome, "gate": "incomplete"}
+        return json.dumps({**data, "exit_code": exit_code, "reports": {}}, indent=2)
     summary = result.summary
     data = {
         "target": result.target,

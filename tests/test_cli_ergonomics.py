@@ -3,6 +3,7 @@ anywhere, shell completion, a closed pipe, and no test CA keys left behind by th
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -117,3 +118,16 @@ def test_the_demo_leaves_no_test_ca_keys_behind(tmp_path: Path, stop: signal.Sig
         if demo.poll() is None:
             demo.kill()
     assert list(tmpdir.iterdir()) == []
+
+
+def test_scan_json_is_one_document_on_stdout_even_when_the_browser_is_missing(
+    tmp_path: Path,
+) -> None:
+    done = _run(
+        "scan", "https://www.example.com/", "--chromium", "/nonexistent/chrome",
+        "--json", "--out", str(tmp_path),
+    )  # fmt: skip
+    summary = json.loads(done.stdout)
+    assert done.returncode == summary["exit_code"] == 3
+    assert summary["gate"] == "incomplete" and "Chromium" in summary["incomplete_reason"]
+    assert done.stderr.count("\n") == 1  # the error line, on stderr
