@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from scanner.cli import main
+from scanner.demo.pki import TestPKI
 
 
 def _write(path: Path, text: str) -> Path:
@@ -15,9 +16,10 @@ def _write(path: Path, text: str) -> Path:
 
 
 def test_a_good_config_waivers_and_sites_pass(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, pki: TestPKI, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ca = _write(tmp_path / "ca.pem", "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n")
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(pki.ca_pem.read_bytes())
     waivers = _write(
         tmp_path / "waivers.toml",
         '[[waiver]]\nrule = "hsts-missing"\nreason = "legacy host"\nexpires = 2030-01-31\n',
