@@ -157,6 +157,12 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
     )
     scan.add_argument("--per-host", type=int, help="page loads at once per host (default 2)")
     scan.add_argument("--host-delay", type=float, metavar="SECONDS", help="between page loads")
+    scan.add_argument(
+        "--allow-unread-pages",
+        action="store_true",
+        default=None,
+        help="pages that cannot be read in time do not make the scan incomplete (exit 3)",
+    )
 
 
 # -- scan --------------------------------------------------------------------------------------
@@ -190,6 +196,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "trap_threshold",
         "per_host",
         "host_delay",
+        "allow_unread_pages",
     )
     return {k: getattr(args, k, None) for k in keys}
 

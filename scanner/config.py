@@ -92,6 +92,8 @@ class ScanConfig(_Section):
     """Pages loaded at once from one host at most (politeness towards the site's servers)."""
     host_delay: float = Field(0.0, ge=0)
     """Seconds between the starts of two page loads on one host (0: none)."""
+    allow_unread_pages: bool = False
+    """Pages that could not be read in time do not make the scan incomplete (still reported)."""
 
     @field_validator("url")
     @classmethod
@@ -182,7 +184,12 @@ _TOML_SECTIONS: dict[str, dict[str, str]] = {
         "trap_threshold": "trap_threshold",
     },
     "statement": {"url": "statement_url"},
-    "gate": {"fail_on": "fail_on", "baseline": "baseline", "waivers": "waivers"},
+    "gate": {
+        "fail_on": "fail_on",
+        "baseline": "baseline",
+        "waivers": "waivers",
+        "allow_unread_pages": "allow_unread_pages",
+    },
 }
 
 

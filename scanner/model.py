@@ -145,6 +145,13 @@ class Page(Model):
     status: int | None = None
     title: str = ""
     error: str | None = Field(None, description="Why the page could not be loaded, if it failed")
+    unread: str | None = Field(
+        None,
+        description=(
+            "Why the page could not be read in time (no answer, a script that never yields, too "
+            "big to read, a crashed renderer): its forms and links are unknown"
+        ),
+    )
     depth: int = 0
     https: bool = False
     forms: list[Form] = Field(default_factory=list)

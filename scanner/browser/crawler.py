@@ -610,7 +610,7 @@ class Crawler:
                 with contextlib.suppress(PlaywrightError):
                     await lenient.page.close()
         if tab.crashed or "crash" in (error or "").lower():
-            record.error = "the page crashed (its renderer died)"
+            record.error = record.unread = "the page crashed (its renderer died)"
             record.requests = tab.net.finished_requests()
             record.load_ms = int((time.monotonic() - started) * 1000)
             return await self._replace_tab(tab), record
@@ -620,9 +620,12 @@ class Crawler:
         # A network error leaves Chromium's own error page: nothing of the site's to read.
         readable = error is None or not error.startswith("net::")
         status = response.status if response else tab.net.document_status()
+        if tab.hung and status is None:
+            timeout = self.settings.nav_timeout_s
+            record.unread = f"no answer within the navigation timeout ({timeout:g} s)"
         await self._read_page(tab, record, status, readable)
         if tab.crashed:
-            record.error = "the page crashed (its renderer died)"
+            record.error = record.unread = "the page crashed (its renderer died)"
         record.load_ms = int((time.monotonic() - started) * 1000)
         if tab.crashed or tab.hung or tab.page.is_closed():
             tab = await self._replace_tab(tab)
@@ -678,8 +681,9 @@ class Crawler:
         record.requests = requests
         if page.is_closed() or tab.crashed:
             record.error = record.error or "the page closed itself"
+            record.unread = record.unread or "the page closed itself before it was read"
             return
-        if not readable:
+        if not readable or record.unread:
             return
         probes: list[tuple[Frame, dict[str, Any]]] = []
         for frame in page.frames:
@@ -691,6 +695,9 @@ class Crawler:
                 if frame == page.main_frame:
                     # Loaded but unreadable (a huge or busy page): say so, never a silent blank.
                     record.error = record.error or f"the page could not be read: {_first_line(exc)}"
+        if not any(frame == page.main_frame for frame, _ in probes):
+            # Its forms and links are unknown: the scan must not count it as read (issue 13).
+            record.unread = f"the page could not be read in time: {record.error}"
         if tab.unresponsive and not probes:
             return
         cookies = list(tab.net.cookies)
