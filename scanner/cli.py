@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import tempfile
+import traceback
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -49,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"complyscan {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=bool(os.environ.get("COMPLYSCAN_DEBUG")),
+        help="print the traceback of an unexpected error (or set COMPLYSCAN_DEBUG=1)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     scan = sub.add_parser("scan", help="scan a site against its privacy statement")
@@ -222,6 +229,19 @@ def _open_store(config: Any) -> tuple[Any, Exception | None]:
 
 def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[int, Any]:
     """`_run_scan`, also returning the ScanResult (None when the browser could not start).
+    The scan holds --out for its whole life: a second scan there exits 2 (scanner/outdir.py)."""
+    from scanner.outdir import OutDirError, claim
+
+    try:
+        out_dir = claim(config)
+    except OutDirError as exc:
+        raise UsageError(str(exc)) from None
+    with out_dir:
+        return _scan_in_claimed_out(config, quiet, history)
+
+
+def _scan_in_claimed_out(config: Any, quiet: bool, history: bool) -> tuple[int, Any]:
+    """`_scan_site` once --out is checked and held.
 
     With `history`, the previous scan of the site comes from the store (for statement-changed
     and report.json's `changes`) and this one is added to it, after the reports are written.
@@ -575,6 +595,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("complyscan: interrupted", file=sys.stderr)
         return EXIT_INCOMPLETE
+    except Exception as exc:  # anything else is "could not look" (3), never "gate failed" (1)
+        return _unexpected(exc, args.debug)
+
+
+def _unexpected(exc: Exception, debug: bool) -> int:
+    """One line for an error nobody planned for (the traceback only with --debug); exit 3."""
+    if debug:
+        traceback.print_exception(exc)
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        message = f"cannot read or write{where}: {exc.strerror or exc}"
+    else:
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        message = f"unexpected {type(exc).__name__}: {first}"
+    hint = "" if debug else " (--debug or COMPLYSCAN_DEBUG=1 shows the traceback)"
+    print(f"complyscan: error: {message}{hint}", file=sys.stderr)
+    return EXIT_INCOMPLETE
 
 
 if __name__ == "__main__":

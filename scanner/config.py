@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from cryptography import x509
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from scanner.net import ResolveError, ResolveRule
@@ -145,6 +146,13 @@ class ScanConfig(_Section):
             text = self.ca_bundle.read_bytes()
             if b"-----BEGIN CERTIFICATE-----" not in text:
                 raise ConfigError(f"--ca-bundle {self.ca_bundle}: no PEM certificate in the file")
+            try:
+                x509.load_pem_x509_certificates(text)
+            except ValueError as exc:
+                first = (str(exc).splitlines() or ["unreadable"])[0][:200]
+                raise ConfigError(
+                    f"--ca-bundle {self.ca_bundle}: a bad certificate ({first})"
+                ) from None
 
     def public_dict(self) -> dict[str, Any]:
         """The configuration as recorded in report.json."""
@@ -218,6 +226,10 @@ def read_toml(path: Path) -> dict[str, Any]:
                 raise ConfigError(f"--config {path}: unknown key {key!r} in [{section}]")
             fields[mapping[key]] = value
     for key in ("ca_bundle", "baseline", "waivers", "db"):
+        if key in fields and not isinstance(fields[key], str):
+            raise ConfigError(
+                f"--config {path}: {key} must be a path (a string), not {fields[key]!r}"
+            )
         if key in fields and fields[key] and not Path(fields[key]).is_absolute():
             fields[key] = str(path.parent / fields[key])
     return fields

@@ -42,6 +42,7 @@ from scanner.model import (
     ToolInfo,
 )
 from scanner.net import Resolver, Trust
+from scanner.outdir import PAGES_FILE, append_stream, start_pages_file
 from scanner.parties.beacons import detect_beacons
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import find_leaks
@@ -54,7 +55,6 @@ from scanner.transport.tls import TlsScanner
 
 log = logging.getLogger(__name__)
 
-PAGES_FILE = "pages.jsonl"
 HTTP_CHECKS_PER_HOST = 10
 CRAWL_SHARE = 0.7
 """Of --time-budget, the crawl takes at most this share; statement, TLS and reports the rest."""
@@ -115,6 +115,7 @@ class Scan:
         self._tls: TlsScanner | None = None
         self._stream: IO[str] | None = None
         self._crawler: Crawler | None = None
+        self._stream_error: str | None = None
         self._budget_reason: str | None = None
         """Set when the crawl stopped early for the time budget: the scan is incomplete."""
 
@@ -195,7 +196,8 @@ class Scan:
         """Pages that could not be read are named; unless allowed they make the scan incomplete
         (checked after the checks: what was read still yields its findings)."""
         self.result.notes.extend(unread_notes(self.pages))
-        self.result.incomplete_reason = self.result.incomplete_reason or self._budget_reason
+        reason = self.result.incomplete_reason or self._budget_reason or self._stream_error
+        self.result.incomplete_reason = reason
         if self.result.incomplete_reason is None:
             self.result.incomplete_reason = unread_reason(
                 self.pages, self.config.allow_unread_pages
@@ -229,8 +231,8 @@ class Scan:
         if config.resume and stream_path.exists():
             self._resume(crawler, stream_path)
         else:
-            stream_path.unlink(missing_ok=True)
-        self._stream = stream_path.open("a", encoding="utf-8")
+            start_pages_file(config)
+        self._stream = append_stream(stream_path)
         if config.statement_url:
             crawler.statement_candidates[normalise_url(config.statement_url)] = 10
         self._want_tls(config.url, "start")
@@ -256,19 +258,19 @@ class Scan:
             )
 
     def _resume(self, crawler: Crawler, path: Path) -> None:
-        """Reload the pages a killed scan already finished; never visit them again."""
-        kept: list[str] = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                page = Page.model_validate_json(line)
-            except ValueError:
-                continue  # the line being written when the scan was killed
-            kept.append(line)
-            self.pages.append(page)
-            crawler.mark_seen(page.url)
-            if page.final_url:
-                crawler.mark_seen(page.final_url)
-        path.write_text("".join(k + "\n" for k in kept), encoding="utf-8")
+        """Reload the pages a killed scan already finished; never visit them again. The file is
+        only read here (and appended to afterwards): a kill at any moment loses no page."""
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                try:
+                    page = Page.model_validate_json(line)
+                except ValueError:
+                    continue  # the line being written when the scan was killed
+                self.pages.append(page)
+                crawler.mark_seen(page.url)
+                if page.final_url:
+                    crawler.mark_seen(page.final_url)
+        crawler.count_done(len(self.pages))
         for page in self.pages:
             for link in page.links:
                 crawler.enqueue(link, page.depth + 1)
@@ -279,8 +281,11 @@ class Scan:
         """A page finished: stream it to disk, start its hosts' transport checks."""
         self.pages.append(page)
         if self._stream is not None:
-            self._stream.write(page.model_dump_json() + "\n")
-            self._stream.flush()
+            try:
+                self._stream.write(page.model_dump_json() + "\n")
+                self._stream.flush()
+            except OSError as exc:  # disk full: the scan goes on, but cannot be resumed
+                self._stream_error = f"pages could not be saved to {PAGES_FILE}: {exc.strerror}"
         self._note_page(page)
         crawler = self._crawler
         queued = crawler._queue.qsize() if crawler is not None else 0

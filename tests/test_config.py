@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 
 from scanner.config import ConfigError, build_config
+from scanner.demo.pki import TestPKI
 
 
-def test_file_then_flags(tmp_path: Path) -> None:
-    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n")
+def test_file_then_flags(tmp_path: Path, pki: TestPKI) -> None:
+    (tmp_path / "ca.pem").write_bytes(pki.ca_pem.read_bytes())
     toml = tmp_path / "complyscan.toml"
     toml.write_text(
         """

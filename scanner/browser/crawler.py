@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -303,6 +304,10 @@ class Crawler:
         """A URL already visited (a resumed scan): never visit it again."""
         self._seen.add(normalise_url(url))
         self._visited.add(normalise_url(url))
+
+    def count_done(self, pages: int) -> None:
+        """Pages a killed scan already finished (--resume) count towards max_pages."""
+        self._claimed += pages
 
     def enqueue(self, url: str, depth: int) -> bool:
         """Queue a URL unless seen, out of scope, or past the limits. True when queued."""
@@ -840,7 +845,7 @@ class Crawler:
         for index, form in enumerate(record.forms):
             if not form.collects_pi or form.frame_url or form.method == "script":
                 continue
-            name = re.sub(r"[^a-zA-Z0-9]+", "-", record.url.split("://", 1)[-1])[:80]
+            name = _screenshot_name(record.url)
             path = directory / f"{name}-form{index}.png"
             try:
                 box = await self._bounded(
@@ -867,6 +872,13 @@ class Crawler:
             directory.mkdir(parents=True, exist_ok=True)
             path.write_bytes(base64.b64decode(shot["data"]))
             form.screenshot = str(path)
+
+
+def _screenshot_name(url: str) -> str:
+    """A file name for a page's screenshots: readable, and unique to the exact URL (a short
+    hash), so that `/contact.html` and `/contact-html` never share a PNG."""
+    readable = re.sub(r"[^a-zA-Z0-9]+", "-", url.split("://", 1)[-1])[:80]
+    return f"{readable}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:10]}"
 
 
 def _first_line(exc: BaseException) -> str:
