@@ -9,6 +9,7 @@ pool beside the crawl; HTTP checks run as asyncio tasks beside it too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import importlib.metadata
 import logging
@@ -324,7 +325,7 @@ class Scan:
             self.progress.on_hosts(self._tls_done, self._tls_started)
             loop = asyncio.get_running_loop()
             state.tls.add_done_callback(
-                lambda future: loop.call_soon_threadsafe(self._tls_finished, host, port, future)
+                lambda future: _call_soon(loop, self._tls_finished, host, port, future)
             )
 
     def _tls_finished(self, host: str, port: int, future: Future[TlsResult]) -> None:
@@ -468,6 +469,13 @@ class Scan:
             fail_on=self.config.fail_on,
             duration_seconds=round(seconds, 2),
         )
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, *call: Any) -> None:
+    """Hand a TLS thread's news to the event loop, unless the scan is over (the time budget
+    left the scan running there behind)."""
+    with contextlib.suppress(RuntimeError):  # the loop is closed
+        loop.call_soon_threadsafe(*call)
 
 
 def _package_version(name: str) -> str | None:
