@@ -38,19 +38,20 @@ JOIN_BUSY = (
 
 
 def config(server: SiteServer, out: Path, **fields: Any) -> ScanConfig:
-    return ScanConfig(
-        url=server.url("www.shop.test", "/"),
-        out=out,
-        resolve=server.resolve_rules(),
-        only_resolved=True,
-        ca_bundle=Path(server.ca_pem),
-        formats=["json", "md"],
-        workers=2,
-        nav_timeout_s=2,
-        settle_cap_s=1,
-        screenshots=False,
-        **fields,
-    )
+    """A scan of www.shop.test with a short read timeout (2 s); `fields` override."""
+    defaults: dict[str, Any] = {
+        "url": server.url("www.shop.test", "/"),
+        "out": out,
+        "resolve": server.resolve_rules(),
+        "only_resolved": True,
+        "ca_bundle": Path(server.ca_pem),
+        "formats": ["json", "md"],
+        "workers": 2,
+        "nav_timeout_s": 2,
+        "settle_cap_s": 1,
+        "screenshots": False,
+    }
+    return ScanConfig(**{**defaults, **fields})
 
 
 def report(out: Path) -> dict[str, Any]:

@@ -12,9 +12,10 @@ import pytest
 
 from scanner.cli import _run_scan
 from scanner.config import ScanConfig
-from scanner.demo.server import Host, Response, Route, SiteServer
+from scanner.demo.server import Host, Response, Route
 from scanner.statement.find import COMMON_PATHS
 from tests.test_crawl import crawl
+from tests.test_gate_blind import config
 
 pytestmark = pytest.mark.browser
 
@@ -38,17 +39,8 @@ def test_look_alike_urls_get_screenshots_of_their_own(
     assert len(list(shots.glob("*.png"))) == 3
 
 
-def config(server: SiteServer, out: Path, **fields: Any) -> ScanConfig:
-    return ScanConfig(
-        url=server.url("www.shop.test", "/"),
-        out=out,
-        resolve=server.resolve_rules(),
-        only_resolved=True,
-        ca_bundle=Path(server.ca_pem),
-        workers=1,
-        screenshots=False,
-        **fields,
-    )
+# The default navigation timeout (20 s): the budget, not the page's timeout, must end the scan.
+REAL_TIMEOUTS: dict[str, Any] = {"nav_timeout_s": 20, "settle_cap_s": 5, "workers": 1}
 
 
 def scan(cfg: ScanConfig) -> tuple[int, dict[str, Any], float]:
@@ -68,7 +60,7 @@ def test_the_budget_stops_a_page_that_outlasts_it_and_keeps_the_pages_read(
         "/slow": Response("<!doctype html><title>Slow</title>", delay=60),
     }
     server = site([Host("www.shop.test", routes=routes)])
-    code, report, seconds = scan(config(server, tmp_path / "out", time_budget=15))
+    code, report, seconds = scan(config(server, tmp_path / "out", time_budget=15, **REAL_TIMEOUTS))
     assert code == 3 and report["complete"] is False
     assert report["incomplete_reason"].startswith("time budget (15 s) used up during the crawl")
     assert [p["title"] for p in report["pages"]] == ["Home"]
@@ -80,7 +72,7 @@ def test_the_budget_bounds_the_statement_search(site: Any, tmp_path: Path) -> No
     routes: dict[str, Route] = {p: Response("<p>late", delay=60) for p in COMMON_PATHS}
     routes["/"] = Response("<!doctype html><title>Home</title><p>hello")
     server = site([Host("www.shop.test", routes=routes)])
-    code, report, seconds = scan(config(server, tmp_path / "out", time_budget=25))
+    code, report, seconds = scan(config(server, tmp_path / "out", time_budget=25, **REAL_TIMEOUTS))
     assert code == 3 and report["statement"] is None
     assert "used up during the statement" in report["incomplete_reason"]
     assert [p["title"] for p in report["pages"]] == ["Home"]

@@ -96,6 +96,17 @@ def kill_leftovers(marker: Path) -> None:
                 os.kill(int(entry.name), signal.SIGKILL)
 
 
+def kill_after(server: Any, out: Path, tmp: Path, lines: int) -> None:
+    """Start a scan and SIGKILL it (browser too) once pages.jsonl has `lines` pages."""
+    proc = start_scan(server, out, tmp)
+    try:
+        wait_for_lines(out / "pages.jsonl", lines, proc, timeout=60)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        kill_leftovers(tmp)
+
+
 def document_fetches(received: list[Incoming]) -> Counter[str]:
     """How often the browser fetched each page as a document (not httpx, not subresources)."""
     return Counter(r.path for r in received if r.headers.get("sec-fetch-dest") == "document")
@@ -115,13 +126,7 @@ def test_a_killed_scan_resumes_without_visiting_a_page_twice(
     slow = {"delay": 0.4}
     server = site(slow_site(slow))
     out = tmp_path / "out"
-    proc = start_scan(server, out, short_tmp)
-    try:
-        wait_for_lines(out / "pages.jsonl", 4, proc, timeout=60)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    finally:
-        kill_leftovers(short_tmp)
+    kill_after(server, out, short_tmp, lines=4)
     first_run = list(server.requests_to())
     kept = [json.loads(line)["url"] for line in (out / "pages.jsonl").read_text().splitlines()]
     assert len(kept) >= 4
@@ -221,13 +226,7 @@ def test_max_pages_counts_the_pages_of_the_killed_scan(
     slow = {"delay": 0.4}
     server = site(slow_site(slow))
     out = tmp_path / "out"
-    proc = start_scan(server, out, short_tmp)
-    try:
-        wait_for_lines(out / "pages.jsonl", 3, proc, timeout=60)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    finally:
-        kill_leftovers(short_tmp)
+    kill_after(server, out, short_tmp, lines=3)
     kept = len((out / "pages.jsonl").read_text().splitlines())
     assert 3 <= kept < 6
     slow["delay"] = 0.0
