@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug",
         action="store_true",
-        default=bool(os.environ.get("COMPLYSCAN_DEBUG")),
+        default=os.environ.get("COMPLYSCAN_DEBUG", "") not in ("", "0"),
         help="print the traceback of an unexpected error (or set COMPLYSCAN_DEBUG=1)",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -292,6 +292,7 @@ def _scan_in_claimed_out(config: Any, quiet: bool, history: bool) -> tuple[int, 
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
 
+    stopped: str | None = None
     try:
         asyncio.run(main())
     except (BrowserNotFound, CrawlError) as exc:
@@ -301,11 +302,17 @@ def _scan_in_claimed_out(config: Any, quiet: bool, history: bool) -> tuple[int, 
         return EXIT_INCOMPLETE, None
     except asyncio.CancelledError:
         pass
+    except Exception as exc:  # not a verdict: report what was gathered, exit 3 (never 1)
+        logging.getLogger(__name__).debug("the scan failed", exc_info=True)
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        stopped = f"the scan stopped on an unexpected error ({type(exc).__name__}: {first})"
     result = scan.result
     if interrupted:
+        stopped = "interrupted"
+    if stopped:
         result.pages = scan.pages
         result.complete = False
-        result.incomplete_reason = "interrupted: the report holds what was gathered so far"
+        result.incomplete_reason = f"{stopped}: the report holds what was gathered so far"
         result.finished_at = result.finished_at or datetime.now(UTC)
     result.changes = diff(previous, result) if previous is not None else None
     outcome = evaluate(result, config.fail_on, baseline, waivers, date.today())

@@ -14,6 +14,7 @@ import pytest
 from scanner.cli import _run_scan
 from scanner.config import ScanConfig
 from scanner.demo.server import Host, Response, Route, SiteServer
+from scanner.engine import Scan
 
 pytestmark = pytest.mark.browser
 
@@ -141,3 +142,22 @@ def test_a_fast_failing_sitemap_url_does_not_make_a_healthy_site_unreachable(
     gone = next(p for p in data["pages"] if p["url"].endswith("/gone"))
     assert gone["error"] and not gone["status"]
     assert data["pages"][0]["url"].endswith("/gone")  # it finished first, and did not decide
+
+
+def test_an_unexpected_error_mid_scan_keeps_what_was_gathered_and_exits_3(
+    busy_site: SiteServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13 item 9: a crash in a stage once printed a traceback and exited 1 ("gate
+    failed"); now the report holds the pages crawled and says why it stopped."""
+
+    async def broken(self: Scan) -> None:
+        raise RuntimeError("a stage nobody planned to fail")
+
+    monkeypatch.setattr(Scan, "_statement", broken)
+    out = tmp_path / "out"
+    assert _run_scan(config(busy_site, out), quiet=True, history=False) == 3
+    data = report(out)
+    assert data["incomplete_reason"].startswith(
+        "the scan stopped on an unexpected error (RuntimeError: a stage nobody planned to fail)"
+    )
+    assert {p["title"] for p in data["pages"]} >= {"Shop", "Privacy policy"}
