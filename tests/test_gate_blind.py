@@ -72,10 +72,14 @@ def busy_site(site: Any) -> SiteServer:
 
 
 def test_a_page_that_cannot_be_read_in_time_makes_the_scan_incomplete(
-    busy_site: SiteServer, tmp_path: Path
+    busy_site: SiteServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    assert _run_scan(config(busy_site, out), quiet=True, history=False) == 3
+    cfg = config(busy_site, out, formats=["json", "md", "html"])
+    assert _run_scan(cfg, quiet=True, history=False) == 3
+    assert "not read: https://www.shop.test/join (the page could not be read" in " ".join(
+        capsys.readouterr().out.split()
+    )
     data = report(out)
     join = busy_site.url("www.shop.test", "/join")
     assert data["complete"] is False
@@ -84,6 +88,7 @@ def test_a_page_that_cannot_be_read_in_time_makes_the_scan_incomplete(
     assert list(unread) == [join]
     assert any(n.startswith(f"Not read: {join}") for n in data["notes"])
     assert "- Not read: https\\://www.shop.test/join" in (out / "report.md").read_text("utf-8")
+    assert "Not read: https://www.shop.test/join (" in (out / "report.html").read_text("utf-8")
 
 
 def test_allow_unread_pages_lets_the_gate_decide_and_still_names_them(
