@@ -434,6 +434,7 @@ def cmd_statement(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """`complyscan report REPORT.json --format ...`: render a saved result again."""
     from scanner.config import FORMATS
+    from scanner.outdir import OutDirError, ensure_writable
     from scanner.report import write_reports
 
     unknown = [f for f in args.formats if f not in FORMATS]
@@ -444,6 +445,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     except Exception as exc:
         raise UsageError(str(exc).replace("--baseline", "report")) from None
     out = args.out or args.report.parent
+    try:
+        ensure_writable(out)
+    except OutDirError as exc:
+        raise UsageError(str(exc)) from None
     for fmt, path in write_reports(result, out, args.formats).items():
         print(f"{fmt}: {path}")
     return EXIT_PASSED

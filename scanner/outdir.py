@@ -78,7 +78,7 @@ class OutDir:
 def claim(config: ScanConfig) -> OutDir:
     """Check, lock and (with --resume) match the output directory; raises OutDirError."""
     out = config.out
-    _ensure_writable(out)
+    ensure_writable(out)
     lock = _lock(out)
     try:
         if config.resume:
@@ -89,7 +89,8 @@ def claim(config: ScanConfig) -> OutDir:
     return OutDir(out, lock)
 
 
-def _ensure_writable(out: Path) -> None:
+def ensure_writable(out: Path) -> None:
+    """--out is (or can be made) a directory this process can write; raises OutDirError."""
     if out.exists() and not out.is_dir():
         raise OutDirError(f"--out {out}: exists and is not a directory")
     try:

@@ -51,6 +51,13 @@ def test_out_pointing_at_a_file_exits_2(tmp_path: Path) -> None:
     one_line(complyscan("scan", URL, "--out", str(target)), 2, "--out", "not a directory")
 
 
+def test_report_out_pointing_at_a_file_exits_2(tmp_path: Path) -> None:
+    saved = tmp_path / "saved.json"
+    saved.write_text(ScanResult(target=URL, started_at=datetime.now(UTC)).model_dump_json())
+    done = complyscan("report", str(saved), "--out", str(saved))
+    one_line(done, 2, "--out", "not a directory")
+
+
 def test_out_in_a_directory_nobody_may_write_exits_2() -> None:
     # sysfs refuses new files even to root (a chmod 555 directory would not stop root).
     one_line(complyscan("scan", URL, "--out", "/sys/kernel"), 2, "--out", "cannot write")
