@@ -183,8 +183,6 @@ class Scan:
             await deadline.run("the crawl", self._crawl(chromium, out))
         finally:
             self.result.incomplete_reason = start_url_problem(self.config.url, self.pages)
-        if self.result.incomplete_reason is not None:
-            return
         self.progress.on_stage("statement")
         statement = await deadline.run("the statement", self._statement())
         self.result.statement = statement
