@@ -224,6 +224,13 @@ class Page(Model):
     title: str = ""
     """The document's title."""
     error: str | None = Field(None, description="Why the page could not be loaded, if it failed")
+    unread: str | None = Field(
+        None,
+        description=(
+            "Why the page could not be read in time (no answer, a script that never yields, too "
+            "big to read, a crashed renderer): its forms and links are unknown"
+        ),
+    )
     depth: int = 0
     """Links followed from the start URL (0 for the start URL, 1 for a sitemap's pages)."""
     https: bool = False

@@ -5,12 +5,11 @@ from pathlib import Path
 import pytest
 
 from scanner.config import ConfigError, build_config
+from scanner.demo.pki import TestPKI
 
 
-def test_file_then_flags(tmp_path: Path) -> None:
-    from scanner.demo.pki import TestPKI
-
-    (tmp_path / "ca.pem").write_bytes(TestPKI.create(tmp_path / "pki").ca_pem.read_bytes())
+def test_file_then_flags(tmp_path: Path, pki: TestPKI) -> None:
+    (tmp_path / "ca.pem").write_bytes(pki.ca_pem.read_bytes())
     toml = tmp_path / "complyscan.toml"
     toml.write_text(
         """
