@@ -67,7 +67,7 @@ def check_pi_sent_to_third_party(ctx: CheckContext) -> Iterator[Finding]:
                 by_host.setdefault(registrable_domain(host), []).append(leak)
         for site, leaks in sorted(by_host.items()):
             kinds = sorted({str(leak.get("kind")) for leak in leaks})
-            encodings = sorted({str(leak.get("encoding")) for leak in leaks})
+            encodings = sorted({_how_written(leak) for leak in leaks})
             yield ctx.finding(
                 "pi-sent-to-third-party",
                 f"What a visitor types as {', '.join(kinds)} on {page.url} reaches {site} "
@@ -78,6 +78,12 @@ def check_pi_sent_to_third_party(ctx: CheckContext) -> Iterator[Finding]:
                 evidence={"leaks": leaks[:10]},
                 claim=claim,
             )
+
+
+def _how_written(leak: dict[str, object]) -> str:
+    """"plain", or "plain inside base64, gzip" when the body had to be unwrapped to see it."""
+    decoded = leak.get("decoded")
+    return f"{leak.get('encoding')} inside {decoded}" if decoded else str(leak.get("encoding"))
 
 
 def check_beacon_undisclosed_vendor(ctx: CheckContext) -> Iterator[Finding]:
