@@ -41,6 +41,7 @@ from scanner.model import (
 )
 from scanner.net import Resolver, Trust
 from scanner.parties.beacons import detect_beacons
+from scanner.parties.cookies import attribute_cookies
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import find_leaks
 from scanner.parties.vendors import Vendor, VendorDB, load_vendors
@@ -375,10 +376,10 @@ class Scan:
                     dataclasses.asdict(leak)
                     for leak in find_leaks(page.requests, page.probe_values)
                 ]
-            beacons.extend(detect_beacons(page, self.first_party, self.vendors))
+            page_beacons = detect_beacons(page, self.first_party, self.vendors)
+            beacons.extend(page_beacons)
+            attribute_cookies(page, self.first_party, self.vendors, page_beacons)
             for cookie in page.cookies:
-                vendor = self.vendors.lookup(cookie.domain.lstrip("."))
-                cookie.vendor = vendor.name if vendor and cookie.third_party else None
                 cookies.setdefault((cookie.name, cookie.domain, cookie.path), cookie)
         self.result.beacons = beacons
         self.result.cookies = list(cookies.values())

@@ -135,6 +135,16 @@ class Cookie(Model):
     page_url: str | None = Field(None, description="The page on which it was first seen")
     stored: bool = Field(True, description="False when the browser blocked it")
     blocked_reasons: list[str] = Field(default_factory=list)
+    vendor_source: Literal["domain", "script", "name", "shared"] | None = Field(
+        None,
+        description="How `vendor` was decided: the cookie's domain, the vendor script that "
+        "wrote it, a cookie name the vendor's SDK uses, or its value sent to the vendor",
+    )
+    shared_with: list[str] = Field(
+        default_factory=list,
+        description="Third parties whose endpoints received this first-party cookie's value "
+        "(an identifier shared with them) on the page",
+    )
 
 
 class Page(Model):
@@ -190,10 +200,17 @@ class Beacon(Model):
     page_url: str
     vendor: str | None = None
     category: str | None = None
-    kind: str = Field(description="pixel, sendbeacon, ping, analytics-endpoint, query-ids, ...")
+    kind: str = Field(
+        description="pixel, sendbeacon, ping, analytics-endpoint, query-ids, data-upload"
+    )
     third_party: bool = True
     initiator: str | None = None
     params: dict[str, str] = Field(default_factory=dict, description="Decoded query/body values")
+    vendor_source: Literal["destination", "initiator", "unknown"] | None = Field(
+        None,
+        description="How `vendor` was decided: the destination host's vendor, the sending "
+        "script's vendor, or neither (vendor is then 'unknown recipient <site>')",
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from scanner.checks.base import CheckContext
 from scanner.model import Cookie, Finding
+from scanner.parties.cookies import is_public_suffix_attempt
 
 
 def _cookie_evidence(cookie: Cookie) -> dict[str, object]:
@@ -19,6 +20,8 @@ def _cookie_evidence(cookie: Cookie) -> dict[str, object]:
         "set_by": cookie.set_by,
         "stored": cookie.stored,
         "blocked_reasons": cookie.blocked_reasons,
+        "vendor_source": cookie.vendor_source,
+        "shared_with": cookie.shared_with,
     }
 
 
@@ -32,6 +35,8 @@ def check_cookie_not_secure(ctx: CheckContext) -> Iterator[Finding]:
         for cookie in page.cookies:
             key = (cookie.name, cookie.domain)
             if cookie.third_party or cookie.secure or key in seen:
+                continue
+            if is_public_suffix_attempt(cookie):  # refused by the browser: never set
                 continue
             seen.add(key)
             yield ctx.finding(
@@ -49,7 +54,11 @@ def check_third_party_cookie_undisclosed(ctx: CheckContext) -> Iterator[Finding]
     """third-party-cookie-undisclosed: a third party sets a cookie and is not disclosed."""
     by_party: dict[str, list[Cookie]] = {}
     for cookie in ctx.result.cookies:
-        if not cookie.third_party or ctx.is_disclosed(cookie.vendor, cookie.domain.lstrip(".")):
+        # A vendor's SDK writing on the site's own domain is a third party setting a cookie too;
+        # a probe on a public suffix (always refused) is nobody's cookie.
+        if not (cookie.third_party or cookie.vendor) or is_public_suffix_attempt(cookie):
+            continue
+        if ctx.is_disclosed(cookie.vendor, cookie.domain.lstrip(".")):
             continue
         by_party.setdefault(cookie.vendor or cookie.domain.lstrip("."), []).append(cookie)
     claim = ctx.claim(("cookies",), "denies")
@@ -57,6 +66,11 @@ def check_third_party_cookie_undisclosed(ctx: CheckContext) -> Iterator[Finding]
         names = sorted({c.name for c in cookies})
         blocked = [c for c in cookies if not c.stored]
         note = f" ({len(blocked)} blocked by the browser)" if blocked else ""
+        if not any(c.third_party for c in cookies):
+            note += " on the site's own domain"
+        shared = sorted({s for c in cookies for s in c.shared_with})
+        if shared:
+            note += f", with an identifier sent to {', '.join(shared)}"
         yield ctx.finding(
             "third-party-cookie-undisclosed",
             f"{party} sets cookie(s) {', '.join(names)}{note}, and the statement does not "

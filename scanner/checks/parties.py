@@ -81,7 +81,7 @@ def check_pi_sent_to_third_party(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _how_written(leak: dict[str, object]) -> str:
-    """"plain", or "plain inside base64, gzip" when the body had to be unwrapped to see it."""
+    """ "plain", or "plain inside base64, gzip" when the body had to be unwrapped to see it."""
     decoded = leak.get("decoded")
     return f"{leak.get('encoding')} inside {decoded}" if decoded else str(leak.get("encoding"))
 

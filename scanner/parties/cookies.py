@@ -1,0 +1,144 @@
+"""Whose cookie is it: attribution of the cookies a visit set or tried to set.
+
+The browser stage records every cookie attempt: Set-Cookie headers (with Chromium's reasons
+when it refused them) and `document.cookie` writes (with the script that wrote them). Here each
+gets the party it belongs to, in this order:
+
+1. a cookie attempted on a public suffix (`.com`, `.co.uk`, or a one-label name like `.test`):
+   SDKs write one to probe for the widest domain they may use, and Chromium always refuses it.
+   It is recorded as attempted and blocked (`InvalidDomain`, as Chromium calls it) and is never a
+   party: neither third party nor first, and never a "third party sets cookies" finding;
+2. a cookie on another site's domain: the vendor of that domain (a third-party cookie);
+3. a cookie written by a script from a vendor's host: that vendor (its SDK wrote it, even on the
+   site's own domain);
+4. a first-party cookie whose name a vendor's SDK uses (`_ga`, `ajs_anonymous_id`, `ph_*`; data
+   in rules/vendors/overrides.yaml `cookies:`): that vendor;
+5. a first-party cookie whose value (an identifier in it) reaches a third party's endpoint on
+   the same page: shared with that third party (`shared_with`), which then also names it when
+   nothing above did. An identifier shared with a third party is evidence in itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Final
+from urllib.parse import unquote
+
+from publicsuffixlist import PublicSuffixList
+
+from scanner.model import Beacon, Cookie, Page, Request
+from scanner.parties.beacons import UNKNOWN_RECIPIENT
+from scanner.parties.bodies import body_views
+from scanner.parties.domains import FirstParty, host_of, is_ip_address, registrable_domain
+from scanner.parties.vendors import VendorDB
+
+PUBLIC_SUFFIX_REASON: Final = "InvalidDomain"
+"""Chromium's blocked reason for a cookie whose Domain it refuses (a public suffix among them)."""
+
+_SCRIPT_ONLY_CATEGORIES: Final = frozenset({"cdn", "hosting"})
+"""A script served from these says nothing about whose cookie it writes."""
+
+_IDENTIFIER: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{11,}")
+"""Identifier-like runs in a cookie's value: long enough not to match by chance."""
+
+_PSL = PublicSuffixList(accept_unknown=False)
+
+
+def is_public_suffix(domain: str) -> bool:
+    """True for a public suffix (`com`, `co.uk`, `github.io`) or a one-label name (`test`)."""
+    domain = domain.strip().lstrip(".").rstrip(".").lower()
+    if not domain or is_ip_address(domain):
+        return False
+    return "." not in domain or bool(_PSL.is_public(domain))
+
+
+def is_public_suffix_attempt(cookie: Cookie) -> bool:
+    """True for a cookie that was tried on a public suffix (and so never stored)."""
+    return not cookie.stored and is_public_suffix(cookie.domain) and bool(cookie.domain)
+
+
+def attribute_cookies(
+    page: Page, first_party: FirstParty, vendors: VendorDB, beacons: Iterable[Beacon] = ()
+) -> None:
+    """Give each of the page's cookies its party, in place (see the module docstring)."""
+    recipients = {b.url: b.vendor for b in beacons if b.vendor}
+    outbound = [r for r in page.requests if first_party.is_third_party(r.url)]
+    views: dict[int, list[str]] = {}
+    for cookie in page.cookies:
+        _attribute(cookie, page, first_party, vendors)
+        if cookie.third_party or not cookie.stored or not cookie.value:
+            continue
+        shared = _shared_with(cookie.value, outbound, recipients, views)
+        if shared:
+            cookie.shared_with = shared
+            if cookie.vendor is None:
+                cookie.vendor = shared[0]
+                cookie.vendor_source = "shared"
+
+
+def _attribute(cookie: Cookie, page: Page, first_party: FirstParty, vendors: VendorDB) -> None:
+    domain = cookie.domain.lstrip(".")
+    page_host = host_of(page.final_url or page.url)
+    if domain and is_public_suffix(domain) and domain != page_host:
+        cookie.stored = False
+        if PUBLIC_SUFFIX_REASON not in cookie.blocked_reasons:
+            cookie.blocked_reasons = [*cookie.blocked_reasons, PUBLIC_SUFFIX_REASON]
+        cookie.third_party = False
+        cookie.vendor = None
+        cookie.vendor_source = None
+        return
+    if cookie.third_party:
+        owner = vendors.lookup(domain)
+        cookie.vendor = owner.name if owner else None
+        cookie.vendor_source = "domain" if owner else None
+        return
+    writer = cookie.set_by or ""
+    if writer and first_party.is_third_party(writer):
+        owner = vendors.lookup(writer)
+        if owner is not None and owner.category not in _SCRIPT_ONLY_CATEGORIES:
+            cookie.vendor, cookie.vendor_source = owner.name, "script"
+            return
+    owner = vendors.by_cookie_name(cookie.name)
+    cookie.vendor = owner.name if owner else None
+    cookie.vendor_source = "name" if owner else None
+
+
+def _shared_with(
+    value: str, outbound: list[Request], recipients: dict[str, str], views: dict[int, list[str]]
+) -> list[str]:
+    tokens = set(_identifiers(value))
+    if not tokens:
+        return []
+    found: list[str] = []
+    for request in outbound:
+        party = recipients.get(request.url) or (
+            f"{UNKNOWN_RECIPIENT} {registrable_domain(request.url)}"
+        )
+        if party in found:
+            continue
+        texts = views.get(id(request))
+        if texts is None:
+            texts = views[id(request)] = list(_texts(request))
+        if any(token in text for token in tokens for text in texts):
+            found.append(party)
+    return found
+
+
+def _identifiers(value: str) -> Iterator[str]:
+    """Identifier-like runs of the value (a cookie may hold JSON or url-encoded JSON)."""
+    for text in {value, unquote(value)}:
+        for match in _IDENTIFIER.finditer(text):
+            token = match[0]
+            if not token.isalpha():  # a word, not an id
+                yield token
+
+
+def _texts(request: Request) -> Iterator[str]:
+    yield unquote(request.url)
+    for name, header in request.headers.items():
+        if name.lower() != "cookie":  # the cookie's own header is not a share
+            yield header
+    if request.post_data:
+        for _, text in body_views(request.post_data):
+            yield text
