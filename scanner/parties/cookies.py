@@ -65,13 +65,21 @@ def attribute_cookies(
     recipients = {b.url: b.vendor for b in beacons if b.vendor}
     outbound = [r for r in page.requests if first_party.is_third_party(r.url)]
     views: dict[int, list[str]] = {}
+    shared_by_key: dict[tuple[str, str, str], list[str]] = {}
     for cookie in page.cookies:
         _attribute(cookie, page, first_party, vendors)
         if cookie.third_party or not cookie.stored or not cookie.value:
             continue
-        shared = _shared_with(cookie.value, outbound, recipients, views)
-        if shared:
-            cookie.shared_with = shared
+        shared = shared_by_key.setdefault((cookie.name, cookie.domain, cookie.path), [])
+        for party in _shared_with(cookie.value, outbound, recipients, views):
+            if party not in shared:
+                shared.append(party)
+    # A script writes a cookie many times (empty first, then its id): every write of it on the
+    # page tells what was shared.
+    for cookie in page.cookies:
+        shared = shared_by_key.get((cookie.name, cookie.domain, cookie.path)) or []
+        if shared and not cookie.third_party:
+            cookie.shared_with = list(shared)
             if cookie.vendor is None:
                 cookie.vendor = shared[0]
                 cookie.vendor_source = "shared"
