@@ -55,3 +55,21 @@ def site(pki: TestPKI) -> Iterator[Any]:
 def run(coro: Any) -> Any:
     """Run a coroutine to completion from a synchronous test."""
     return asyncio.run(coro)
+
+
+def scan_loopback(server: SiteServer, start_host: str, out: Path) -> Any:
+    """Scan a loopback site from https://start_host/ as the browser tests do: every name on
+    loopback (--resolve, --only-resolved), the test CA trusted, 2 workers, no screenshots."""
+    from scanner.config import ScanConfig
+    from scanner.engine import Scan
+
+    config = ScanConfig(
+        url=server.url(start_host, "/"),
+        out=out,
+        resolve=server.resolve_rules(),
+        only_resolved=True,
+        ca_bundle=Path(server.ca_pem),
+        workers=2,
+        screenshots=False,
+    )
+    return asyncio.run(Scan(config).run())

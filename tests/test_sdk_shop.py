@@ -9,21 +9,18 @@ timer and on pagehide), service workers and worker targets (Partytown).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import gzip
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from scanner.config import ScanConfig
 from scanner.demo.pki import TestPKI
 from scanner.demo.server import Incoming, SiteServer
-from scanner.engine import Scan
 from scanner.model import Beacon, Cookie, ScanResult
+from tests.conftest import scan_loopback
 from tests.sdk_site import (
     PLAUSIBLE,
     POSTHOG_API,
@@ -59,16 +56,7 @@ class Shop:
 @pytest.fixture(scope="module")
 def shop(pki: TestPKI, tmp_path_factory: pytest.TempPathFactory) -> Shop:
     with SiteServer(shop_hosts(), pki) as server:
-        config = ScanConfig(
-            url=server.url(SHOP, "/"),
-            out=tmp_path_factory.mktemp("shop"),
-            resolve=server.resolve_rules(),
-            only_resolved=True,
-            ca_bundle=Path(server.ca_pem),
-            workers=2,
-            screenshots=False,
-        )
-        result = asyncio.run(Scan(config).run())
+        result = scan_loopback(server, SHOP, tmp_path_factory.mktemp("shop"))
         return Shop(result, server.requests_to())
 
 
