@@ -69,15 +69,17 @@ def test_first_party_cookies_of_vendor_sdks(vendors: VendorDB) -> None:
             _cookie("ph_phc_k_posthog", ".shopfront.com", value="{}", set_by=SHOP),
             _cookie("_ga", ".shopfront.com", value="GA1.1.1.2", set_by=SHOP),
             _cookie("basket", "www.shopfront.com", value="3", set_by=SHOP),
+            _cookie("seg_probe", ".shopfront.com", value="1", set_by=SEGMENT_JS),
             _cookie("x", ".shopfront.com", set_by="https://cdn.jsdelivr.net/npm/x@1/x.js"),
         ),
     )
     found = {name: (c.vendor, c.vendor_source) for name, c in cookies.items()}
     assert found == {
-        "ajs_anonymous_id": ("Segment", "script"),
+        "ajs_anonymous_id": ("Segment", "name"),
         "ph_phc_k_posthog": ("PostHog", "name"),
         "_ga": ("Google Analytics", "name"),
         "basket": (None, None),
+        "seg_probe": ("Segment", "script"),
         "x": (None, None),  # a CDN served the script: whose cookie it is, it cannot say
     }
     assert not any(c.third_party for c in cookies.values())

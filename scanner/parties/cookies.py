@@ -9,10 +9,11 @@ gets the party it belongs to, in this order:
    It is recorded as attempted and blocked (`InvalidDomain`, as Chromium calls it) and is never a
    party: neither third party nor first, and never a "third party sets cookies" finding;
 2. a cookie on another site's domain: the vendor of that domain (a third-party cookie);
-3. a cookie written by a script from a vendor's host: that vendor (its SDK wrote it, even on the
+3. a first-party cookie whose name a vendor's SDK uses (`_ga`, `ajs_anonymous_id`, `ph_*`; data
+   in rules/vendors/overrides.yaml `cookies:`): that vendor (a tag manager's script writes
+   the analytics vendor's `_ga`, so the name comes before the script);
+4. a cookie written by a script from a vendor's host: that vendor (its SDK wrote it, even on the
    site's own domain);
-4. a first-party cookie whose name a vendor's SDK uses (`_ga`, `ajs_anonymous_id`, `ph_*`; data
-   in rules/vendors/overrides.yaml `cookies:`): that vendor;
 5. a first-party cookie whose value (an identifier in it) reaches a third party's endpoint on
    the same page: shared with that third party (`shared_with`), which then also names it when
    nothing above did. An identifier shared with a third party is evidence in itself.
@@ -101,15 +102,18 @@ def _attribute(cookie: Cookie, page: Page, first_party: FirstParty, vendors: Ven
         cookie.vendor = owner.name if owner else None
         cookie.vendor_source = "domain" if owner else None
         return
-    writer = cookie.set_by or ""
-    if writer and first_party.is_third_party(writer):
-        owner = vendors.lookup(writer)
-        if owner is not None and owner.category not in _SCRIPT_ONLY_CATEGORIES:
-            cookie.vendor, cookie.vendor_source = owner.name, "script"
-            return
+    # A name an SDK is known to write says more than the script's host: a tag manager's
+    # script writes the analytics vendor's `_ga`.
     owner = vendors.by_cookie_name(cookie.name)
-    cookie.vendor = owner.name if owner else None
-    cookie.vendor_source = "name" if owner else None
+    if owner is not None:
+        cookie.vendor, cookie.vendor_source = owner.name, "name"
+        return
+    writer = cookie.set_by or ""
+    owner = vendors.lookup(writer) if writer and first_party.is_third_party(writer) else None
+    if owner is not None and owner.category not in _SCRIPT_ONLY_CATEGORIES:
+        cookie.vendor, cookie.vendor_source = owner.name, "script"
+    else:
+        cookie.vendor, cookie.vendor_source = None, None
 
 
 def _shared_with(
