@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import subprocess
 import zlib
 from pathlib import Path
 
@@ -114,3 +115,24 @@ def test_a_decompression_bomb_costs_a_bounded_amount() -> None:
 def test_garbage_never_raises() -> None:
     for body in ["\x1f\x8b\x08garbage", "x\x9c\x00\x01", "=" * 40, "A" * 17, "--\r\n\r\n", "\\u12"]:
         list(body_views(body))
+
+
+def test_lz_string_batches_packed_by_the_real_library() -> None:
+    # lz-string from npm (tests/sdk, installed by `make sdk`), as SDKs that use it pack a batch.
+    batch = json.dumps(
+        [{"f": "email", "v": CANARIES["email"]}, {"f": "name", "v": CANARIES["name"]}]
+    )
+    script = (
+        "const L = require('lz-string'); const s = process.argv[1];"
+        "console.log(JSON.stringify([L.compressToBase64(s), L.compressToEncodedURIComponent(s)]))"
+    )
+    run = subprocess.run(
+        ["node", "-e", script, batch],
+        cwd=Path(__file__).parent / "sdk",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    packed, uri_packed = json.loads(run.stdout)
+    assert leaked(json.dumps({"d": packed})) == {"email": "lz-string", "name": "lz-string"}
+    assert leaked(f"data={uri_packed}&v=1") == {"email": "lz-string", "name": "lz-string"}

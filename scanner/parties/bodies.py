@@ -40,6 +40,10 @@ MAX_RUNS: Final = 64
 
 _BASE64_RUN: Final = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _BASE64URL_RUN: Final = re.compile(r"[A-Za-z0-9_-]{16,}={0,2}")
+_LZ_URI_RUN: Final = re.compile(r"[A-Za-z0-9+$-]{16,}")
+
+MAX_LZ_RUN: Final = 512 * 1024
+"""Longest run tried as LZ-string (pure Python: ~1 s per MiB; its batches are smaller)."""
 """Runs of 16 characters or more (12 bytes; every canary is longer) are worth decoding."""
 _PERCENT: Final = re.compile(r"%[0-9A-Fa-f]{2}")
 _JSON_ESCAPE: Final = re.compile(r"\\u([0-9a-fA-F]{4})|\\([\"\\/bfnrt])")
@@ -162,9 +166,96 @@ def _base64_runs(text: str) -> Iterator[tuple[str, str]]:
                 continue
             if _mostly_text(raw):
                 yield name, _text(raw)
-            else:
-                for inner, out in _decompressed(raw):
-                    yield f"{name}, {inner}", out
+                continue
+            inflated = list(_decompressed(raw))
+            for inner, out in inflated:
+                yield f"{name}, {inner}", out
+            if not inflated and name == "base64" and len(run) <= MAX_LZ_RUN:
+                unpacked = lz_string_decompress(run, _LZ_BASE64)
+                if unpacked and _mostly_text(unpacked.encode("utf-8", "replace")):
+                    yield "lz-string", unpacked
+    for match in _LZ_URI_RUN.finditer(text):
+        uri_run = match[0]
+        if ("$" not in uri_run and "-" not in uri_run) or len(uri_run) > MAX_LZ_RUN:
+            continue  # the plain alphabet's runs were tried above
+        if runs >= MAX_RUNS:
+            return
+        runs += 1
+        decoded = lz_string_decompress(uri_run, _LZ_URI)
+        if decoded and _mostly_text(decoded.encode("utf-8", "replace")):
+            yield "lz-string", decoded
+
+
+_LZ_BASE64: Final = {
+    c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+}
+_LZ_URI: Final = {
+    c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-$")
+}
+
+
+def lz_string_decompress(text: str, alphabet: dict[str, int]) -> str | None:
+    """LZ-string's decompressFromBase64 (`_LZ_BASE64`) or decompressFromEncodedURIComponent
+    (`_LZ_URI`): some SDKs pack their batches with it. None when `text` is not LZ-string; never
+    more than MAX_DECODED characters."""
+    values = [alphabet.get(c, 0) for c in text]
+    length = len(values)
+    position, index, value = 32, 1, values[0] if values else 0
+
+    def read(bits: int) -> int:
+        nonlocal position, index, value
+        out = 0
+        for power in range(bits):
+            bit = value & position
+            position >>= 1
+            if position == 0:
+                position = 32
+                value = values[index] if index < length else 0
+                index += 1
+            if bit:
+                out |= 1 << power
+        return out
+
+    first = read(2)
+    if first == 2:
+        return ""
+    if first > 2:
+        return None
+    word = chr(read(8 if first == 0 else 16))
+    dictionary: dict[int, str] = {0: "", 1: "", 2: "", 3: word}
+    size, bits, enlarge_in = 4, 3, 4
+    result = [word]
+    total = len(word)
+    while index <= length:
+        code = read(bits)
+        if code in (0, 1):
+            dictionary[size] = chr(read(8 if code == 0 else 16))
+            code = size
+            size += 1
+            enlarge_in -= 1
+        elif code == 2:
+            return "".join(result)
+        if enlarge_in == 0:
+            enlarge_in = 1 << bits
+            bits += 1
+        if code in dictionary and code > 2:
+            entry = dictionary[code]
+        elif code == size:
+            entry = word + word[0]
+        else:
+            return None
+        total += len(entry)
+        if total > MAX_DECODED:
+            return None
+        result.append(entry)
+        dictionary[size] = word + entry[0]
+        size += 1
+        enlarge_in -= 1
+        word = entry
+        if enlarge_in == 0:
+            enlarge_in = 1 << bits
+            bits += 1
+    return None
 
 
 def _b64decode(run: str, *, url: bool) -> bytes | None:
