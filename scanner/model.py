@@ -201,7 +201,7 @@ class Beacon(Model):
     vendor: str | None = None
     category: str | None = None
     kind: str = Field(
-        description="pixel, sendbeacon, ping, analytics-endpoint, query-ids, data-upload"
+        description="pixel, sendbeacon, ping, analytics-endpoint, query-ids, websocket, data-upload"
     )
     third_party: bool = True
     initiator: str | None = None

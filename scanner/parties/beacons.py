@@ -10,6 +10,7 @@ kinds, checked in this order (the first that fits names it):
   that sends data in its query or body;
 - `query-ids`: any other request whose query or body carries visit identifiers (client, user or
   session ids, `_ga`, `fbp`) or the page's own URL or referrer;
+- `websocket`: a WebSocket to another site over which the page sent messages;
 - `data-upload`: any other request that sends a body (POST, PUT, PATCH: an error tracker's
   envelope, a recorder's upload, a keepalive fetch on unload), whoever receives it.
 
@@ -223,6 +224,8 @@ def _kind(
         (has_query and (tracking_vendor or _PIXEL_PATH.search(path) is not None)) or carries_ids
     ):
         return "pixel"
+    if resource_type == "websocket" and request.post_data:
+        return "websocket"  # messages sent to another site over a socket
     if resource_type in _NO_VISIT_DATA_TYPES:
         return "query-ids" if carries_ids else None
     if tracking_vendor and (has_query or request.post_data or request.post_data_size):
