@@ -256,3 +256,18 @@ def test_a_get_without_data_and_a_preflight_are_not_uploads(vendors: VendorDB) -
     assert _one(vendors, _request("https://in.sessionsink.net/v1/config", "fetch")) is None
     preflight = _request("https://in.sessionsink.net/v1/replay", "preflight", method="OPTIONS")
     assert _one(vendors, preflight) is None
+
+
+def test_a_vendor_sdks_first_party_cookie_counts_for_its_vendor(vendors: VendorDB) -> None:
+    cookies = [
+        Cookie.model_validate(
+            {"name": "ajs_anonymous_id", "domain": ".shop.test", "vendor": "Segment"}
+        ),
+        Cookie.model_validate({"name": "basket", "domain": ".shop.test"}),
+    ]
+    (summary,) = group_by_vendor([], cookies, vendors)
+    assert (summary.vendor, summary.category, summary.cookies) == (
+        "Segment",
+        "analytics",
+        ("ajs_anonymous_id",),
+    )

@@ -313,7 +313,8 @@ def _flatten(value: Any, prefix: str) -> Iterator[tuple[str, str]]:
 def group_by_vendor(
     beacons: Iterable[Beacon], cookies: Iterable[Cookie], vendors: VendorDB | None = None
 ) -> list[VendorSummary]:
-    """Beacons and third-party cookies per vendor, most beacons first.
+    """Beacons and vendors' cookies (third-party, or on the site's domain by a vendor's SDK) per
+    vendor, most beacons first.
 
     A beacon or cookie without a vendor is grouped under its site (registrable domain). A
     cookie's vendor is its `vendor` field, else (with `vendors`) the vendor of its domain.
@@ -333,8 +334,8 @@ def group_by_vendor(
         entry["beacons"] += 1
         entry["pages"].add(beacon.page_url)
     for cookie in cookies:
-        if not cookie.third_party:
-            continue
+        if not (cookie.third_party or cookie.vendor):
+            continue  # the site's own cookie (a vendor SDK's on the site's domain counts)
         name, category = cookie.vendor, None
         domain = cookie.domain.lstrip(".")
         if vendors is not None:
