@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from scanner import __version__
+from scanner.sanitize import TerminalLogFormatter, for_terminal, for_terminal_json, redact_url
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -225,6 +226,7 @@ def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[
     from scanner.diff import diff
     from scanner.engine import Scan
     from scanner.gate import GateConfigError, evaluate, load_waivers
+    from scanner.model import Changes
     from scanner.report import write_reports
     from scanner.store import StoreError
     from scanner.terminal import Console
@@ -280,9 +282,9 @@ def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[
         result.complete = False
         result.incomplete_reason = "interrupted: the report holds what was gathered so far"
         result.finished_at = result.finished_at or datetime.now(UTC)
-    result.changes = diff(previous, result) if previous is not None else None
+    result.changes = Changes.model_validate(diff(previous, result)) if previous else None
     outcome = evaluate(result, config.fail_on, baseline, waivers, date.today())
-    result.summary.gate = outcome.status
+    result = outcome.result  # the scan as gated: what the reports, store and webhook see
     paths = write_reports(result, config.out, config.formats)
     console.summary(result, outcome, paths)
     if store is not None:
@@ -296,7 +298,7 @@ def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[
     if config.webhook:
         warning = notify(config.webhook, result, result.changes, paths)
         if warning:
-            print(f"complyscan: warning: {warning}", file=sys.stderr)
+            print(f"complyscan: warning: {for_terminal(warning)}", file=sys.stderr)
     if store_error is not None:
         console.error(str(store_error))
         return EXIT_USAGE, result
@@ -368,9 +370,10 @@ def _serve_demo(server: Any, info: Any) -> int:
 
 def cmd_statement(args: argparse.Namespace) -> int:
     """`complyscan statement FILE|URL`: the claims a statement makes."""
+    import json
+
     from scanner.net import ResolveError, Resolver, Trust
     from scanner.statement.reader import StatementSourceError, format_claims, load_statement_source
-    from scanner.transport.http import fetch
 
     if args.ca_bundle is not None and not args.ca_bundle.is_file():
         raise UsageError(f"--ca-bundle {args.ca_bundle}: no such file")
@@ -381,6 +384,8 @@ def cmd_statement(args: argparse.Namespace) -> int:
     trust = Trust(args.ca_bundle)
 
     def get(url: str) -> str:
+        from scanner.transport.http import fetch  # only for a URL: httpx takes 0.03 s to import
+
         result = asyncio.run(fetch(url, resolver, trust))
         if result.error or result.status != 200:
             raise StatementSourceError(f"{url}: {result.error or f'HTTP {result.status}'}")
@@ -389,11 +394,16 @@ def cmd_statement(args: argparse.Namespace) -> int:
     try:
         statement = load_statement_source(args.source, get)
     except StatementSourceError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(str(exc).replace(args.source, redact_url(args.source))) from None
+    statement.url = redact_url(statement.url)  # user:password@ is never printed
     if args.json:
-        print(statement.model_dump_json(indent=2))
+        print(
+            for_terminal_json(
+                json.dumps(statement.model_dump(mode="json"), indent=2, ensure_ascii=False)
+            )
+        )
     else:
-        print(format_claims(statement))
+        print(for_terminal(format_claims(statement), multiline=True))
     return EXIT_PASSED
 
 
@@ -451,9 +461,10 @@ def cmd_history(args: argparse.Namespace) -> int:
         for row in rows:
             verdict = (row.gate or "-") if row.complete else "incomplete"
             counts = " ".join(f"{sev} {n}" for sev, n in row.counts.items())
-            print(
+            line = (
                 f"{row.id:>5}  {row.started_at:%Y-%m-%d %H:%M}  {row.site}  {verdict:<10}  {counts}"
             )
+            print(for_terminal(line))
     return EXIT_PASSED
 
 
@@ -481,7 +492,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from scanner.diff import diff, format_diff
 
     changes = diff(_result_of(args.old, args.db), _result_of(args.new, args.db))
-    print(json.dumps(changes, indent=2) if args.json else format_diff(changes))
+    if args.json:
+        print(for_terminal_json(json.dumps(changes, indent=2, ensure_ascii=False)))
+    else:
+        print(for_terminal(format_diff(changes), multiline=True))
     return EXIT_PASSED
 
 
@@ -529,9 +543,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"complyscan: error: no draft written: {reason}", file=sys.stderr)
         return EXIT_INCOMPLETE
     args.file.write_text(draft_config(result), encoding="utf-8")
+    statement = result.statement.url if result.statement else "not found"
     print(
-        f"wrote {args.file}: {len(result.pages)} page(s), statement "
-        f"{result.statement.url if result.statement else 'not found'}; review it before use"
+        for_terminal(f"wrote {args.file}: {len(result.pages)} page(s), statement {statement}; ")
+        + "review it before use"
     )
     return EXIT_PASSED
 
@@ -552,10 +567,9 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `complyscan` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    stderr = logging.StreamHandler()
+    stderr.setFormatter(TerminalLogFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[stderr])
     if not args.verbose:
         # Playwright and sslyze log transient connection failures that are results, not errors.
         for noisy in ("asyncio", "sslyze", "httpx"):
@@ -563,7 +577,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:
-        print(f"complyscan: error: {exc}", file=sys.stderr)
+        print(f"complyscan: error: {for_terminal(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("complyscan: interrupted", file=sys.stderr)

@@ -12,9 +12,18 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from cryptography import x509
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from scanner.net import ResolveError, ResolveRule
+from scanner.sanitize import has_credentials, redact_url
 
 FORMATS = ("json", "html", "sarif", "junit", "md")
 FAIL_ON = ("critical", "high", "medium", "low", "none")
@@ -88,21 +97,36 @@ class ScanConfig(_Section):
     """Leave out pages robots.txt disallows for complyscan (or every robot); off by default."""
     trap_threshold: int = Field(20, ge=1)
     """URLs of one pattern (numbers and dates templated) crawled at most: more is a crawl trap."""
+    credentials_dropped: bool = False
+    """The start URL (or statement URL) carried `user:password@`, removed here: complyscan
+    neither sends nor records credentials given in a URL (docs/security.md)."""
     per_host: int = Field(2, ge=1, le=64)
     """Pages loaded at once from one host at most (politeness towards the site's servers)."""
     host_delay: float = Field(0.0, ge=0)
     """Seconds between the starts of two page loads on one host (0: none)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_credentials(cls, data: Any) -> Any:
+        """Credentials in a URL are removed before anything can record or print them."""
+        if not isinstance(data, dict):
+            return data
+        for key in ("url", "statement_url"):
+            value = data.get(key)
+            if isinstance(value, str) and has_credentials(value):
+                data = {**data, key: redact_url(value), "credentials_dropped": True}
+        return data
 
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{value!r} is not an http(s) URL with a host")
+            raise ValueError(f"{redact_url(value)!r} is not an http(s) URL with a host")
         try:
             _ = parts.port
         except ValueError:
-            raise ValueError(f"{value!r} has an invalid port") from None
+            raise ValueError(f"{redact_url(value)!r} has an invalid port") from None
         return value
 
     @field_validator("resolve")
@@ -140,13 +164,19 @@ class ScanConfig(_Section):
             if path is not None and not path.is_file():
                 raise ConfigError(f"{label} {path}: no such file")
         if self.ca_bundle is not None:
-            text = self.ca_bundle.read_bytes()
-            if b"-----BEGIN CERTIFICATE-----" not in text:
-                raise ConfigError(f"--ca-bundle {self.ca_bundle}: no PEM certificate in the file")
+            try:
+                x509.load_pem_x509_certificates(self.ca_bundle.read_bytes())
+            except ValueError:
+                raise ConfigError(
+                    f"--ca-bundle {self.ca_bundle}: no PEM certificate in the file"
+                ) from None
 
     def public_dict(self) -> dict[str, Any]:
-        """The configuration as recorded in report.json."""
-        return self.model_dump(mode="json")
+        """The configuration as recorded in report.json: the webhook URL (its path is a
+        token) is never written, only whether one was set."""
+        data = self.model_dump(mode="json")
+        data["webhook"] = "[redacted]" if self.webhook else None
+        return data
 
 
 # complyscan.toml sections and the ScanConfig fields they fill.

@@ -9,7 +9,6 @@ pool beside the crawl; HTTP checks run as asyncio tasks beside it too.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import importlib.metadata
 import logging
 import time
@@ -29,6 +28,7 @@ from scanner.config import ScanConfig
 from scanner.model import (
     Beacon,
     Cookie,
+    HostRole,
     HostSecurity,
     HttpCheck,
     Page,
@@ -45,7 +45,9 @@ from scanner.parties.cookies import attribute_cookies
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import find_leaks
 from scanner.parties.vendors import Vendor, VendorDB, load_vendors
+from scanner.sanitize import scrub_surrogates
 from scanner.scope import Scope, host_port, normalise_url
+from scanner.statement.documents import with_cookie_policy
 from scanner.statement.find import COMMON_PATHS
 from scanner.statement.reader import read_statement
 from scanner.transport.http import check_http, fetch
@@ -71,7 +73,7 @@ class Progress:
 
 @dataclass
 class _HostState:
-    roles: set[str] = field(default_factory=set)
+    roles: set[HostRole] = field(default_factory=set)
     tls: Future[TlsResult] | None = None
     http_urls: list[str] = field(default_factory=list)
 
@@ -105,6 +107,10 @@ class Scan:
         self.result = ScanResult(
             target=config.url, started_at=datetime.now(UTC), config=config.public_dict()
         )
+        if config.credentials_dropped:
+            note = "Credentials in the URL were removed: complyscan neither sends nor records them."
+            self.result.notes.append(note)
+            log.warning(note)
         self.pages: list[Page] = []
         self._hosts: dict[tuple[str, int], _HostState] = {}
         self._http_tasks: list[asyncio.Task[None]] = []
@@ -243,6 +249,7 @@ class Scan:
 
     async def _page_done(self, page: Page) -> None:
         """A page finished: stream it to disk, start its hosts' transport checks."""
+        scrub_surrogates(page)
         self.pages.append(page)
         if self._stream is not None:
             self._stream.write(page.model_dump_json() + "\n")
@@ -273,7 +280,7 @@ class Scan:
         key = host_port(url)
         return key, self._hosts.setdefault(key, _HostState())
 
-    def _want_tls(self, url: str, role: str) -> None:
+    def _want_tls(self, url: str, role: HostRole) -> None:
         """Start (once) the TLS scan of the URL's host:port and note why it is checked."""
         if not url.startswith("https:"):
             return
@@ -360,10 +367,22 @@ class Scan:
                     continue
                 html = fetched.text()
                 final = fetched.final_url
-            statement = read_statement(final, html)
+            statement = read_statement(final, html, vendors=self.vendors)
             if statement.claims or key in linked or url == self.config.statement_url:
-                return statement
+                links = [u for p in self.pages for u in p.statement_links]
+                return await with_cookie_policy(
+                    statement, html, links, self._document, vendors=self.vendors
+                )
         return None
+
+    async def _document(self, url: str) -> str | None:
+        """A statement document's HTML: as the crawl rendered it, else fetched."""
+        kept = self._crawler.documents.get(normalise_url(url)) if self._crawler else None
+        if kept is not None:
+            return kept
+        fetched = await fetch(url, self.resolver, self.trust)
+        ok = not fetched.error and fetched.status == 200 and "html" in (fetched.content_type or "")
+        return fetched.text() if ok else None
 
     # -- parties and checks -----------------------------------------------------------------
 
@@ -372,10 +391,7 @@ class Scan:
         cookies: dict[tuple[str, str, str], Cookie] = {}
         for page in self.pages:
             if page.probe_values:
-                page.leaks = [
-                    dataclasses.asdict(leak)
-                    for leak in find_leaks(page.requests, page.probe_values)
-                ]
+                page.leaks = find_leaks(page.requests, page.probe_values)
             page_beacons = detect_beacons(page, self.first_party, self.vendors)
             beacons.extend(page_beacons)
             attribute_cookies(page, self.first_party, self.vendors, page_beacons)

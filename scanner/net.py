@@ -15,6 +15,8 @@ from functools import cached_property
 from pathlib import Path
 
 import certifi
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 
 
 class ResolveError(ValueError):
@@ -114,10 +116,5 @@ class Trust:
         """Each certificate of the bundle, PEM-encoded (empty when there is no bundle)."""
         if self.ca_bundle is None:
             return []
-        text = self.ca_bundle.read_bytes()
-        marker = b"-----END CERTIFICATE-----"
-        return [
-            chunk.strip() + b"\n" + marker + b"\n"
-            for chunk in text.split(marker)
-            if b"-----BEGIN CERTIFICATE-----" in chunk
-        ]
+        certificates = x509.load_pem_x509_certificates(self.ca_bundle.read_bytes())
+        return [c.public_bytes(Encoding.PEM) for c in certificates]

@@ -52,19 +52,13 @@ def site(pki: TestPKI) -> Iterator[Any]:
         server.stop()
 
 
-def run(coro: Any) -> Any:
-    """Run a coroutine to completion from a synchronous test."""
-    return asyncio.run(coro)
-
-
-def scan_loopback(server: SiteServer, start_host: str, out: Path) -> Any:
-    """Scan a loopback site from https://start_host/ as the browser tests do: every name on
-    loopback (--resolve, --only-resolved), the test CA trusted, 2 workers, no screenshots."""
+def scan_loopback(server: SiteServer, host: str, out: Path) -> Any:
+    """A whole scan (real Chromium, sslyze) of `https://host/` on a loopback site."""
     from scanner.config import ScanConfig
     from scanner.engine import Scan
 
     config = ScanConfig(
-        url=server.url(start_host, "/"),
+        url=server.url(host, "/"),
         out=out,
         resolve=server.resolve_rules(),
         only_resolved=True,
@@ -73,3 +67,8 @@ def scan_loopback(server: SiteServer, start_host: str, out: Path) -> Any:
         screenshots=False,
     )
     return asyncio.run(Scan(config).run())
+
+
+def run(coro: Any) -> Any:
+    """Run a coroutine to completion from a synchronous test."""
+    return asyncio.run(coro)

@@ -8,6 +8,7 @@ from scanner.diff import diff, format_diff, is_empty
 from scanner.model import (
     Beacon,
     Certificate,
+    Changes,
     Cookie,
     Finding,
     HostSecurity,
@@ -162,7 +163,7 @@ def test_the_html_report_shows_the_changes_since_the_last_scan() -> None:
         hosts=[host("www.shop.test", "bb" * 32, 89, "TLS 1.2")],
         statement="We use cookies.\n<script>We sell data</script>",
     )
-    new.changes = diff(old, new)
+    new.changes = Changes.model_validate(diff(old, new))
 
     page = HtmlWriter().render(new)
 

@@ -45,6 +45,7 @@ from scanner.net import Resolver, Trust
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import make_canaries
 from scanner.parties.pi import classify_field, classify_form
+from scanner.sanitize import no_surrogates
 from scanner.scope import Scope, TrapDetector, is_private_address, normalise_url
 from scanner.transport.http import fetch
 
@@ -257,7 +258,7 @@ class _Tab:
     def dismiss(self, dialog: Dialog) -> None:
         """Alerts, confirms and prompts are dismissed, and a page that asks to stay is left:
         nothing waits for a person."""
-        self.dialogs.append(f"{dialog.type}: {dialog.message[:200]}")
+        self.dialogs.append(no_surrogates(f"{dialog.type}: {dialog.message[:200]}"))
         self.spawn(dialog.accept() if dialog.type == "beforeunload" else dialog.dismiss())
 
     def reset(self) -> None:
@@ -554,10 +555,13 @@ class Crawler:
 
     async def _read_site_files(self, origin: str) -> Robots:
         try:
-            body = await self._fetch_body(origin + "/robots.txt")
-            robots = (
-                Robots.parse(body.decode("utf-8", "replace"), origin + "/") if body else Robots()
+            fetched = await fetch(
+                origin + "/robots.txt",
+                self.settings.resolver,
+                self.settings.trust,
+                timeout=min(10.0, self.settings.nav_timeout_s),
             )
+            robots = Robots.from_response(fetched.status, fetched.body, origin + "/")
             if self.settings.sitemaps:
                 await self._read_sitemaps([*robots.sitemaps, origin + "/sitemap.xml"])
         except Exception as exc:  # a hostile robots.txt or sitemap must never end the crawl
@@ -687,7 +691,8 @@ class Crawler:
             if tab.unresponsive:
                 break
             try:
-                probes.append((frame, await self._bounded(tab, frame.evaluate(_PROBE_JS))))
+                probe = await self._bounded(tab, frame.evaluate(_PROBE_JS))
+                probes.append((frame, no_surrogates(probe)))  # the page's strings, made encodable
             except PlaywrightError as exc:
                 if frame == page.main_frame:
                     # Loaded but unreadable (a huge or busy page): say so, never a silent blank.
@@ -769,7 +774,7 @@ class Crawler:
         if not wanted or len(self.documents) >= self.settings.keep_documents:
             return
         with contextlib.suppress(PlaywrightError):
-            self.documents[key] = await self._bounded(tab, tab.page.content())
+            self.documents[key] = no_surrogates(await self._bounded(tab, tab.page.content()))
 
     async def _probe_leaks(
         self, tab: _Tab, record: Page, fills: list[tuple[Frame, str, PIKind]]

@@ -23,19 +23,20 @@ from markupsafe import Markup
 
 from scanner import __version__
 from scanner.catalogue import Rule, load_catalogue
-from scanner.model import Claim, Finding, HostSecurity, ScanResult
+from scanner.model import Changes, Claim, Finding, HostSecurity, ScanResult
 from scanner.report.common import (
     SEVERITIES,
     failing_findings,
     finding_where,
-    printable,
     redact,
     severity_counts,
     sorted_findings,
     verdict,
 )
+from scanner.report.declaration import declaration_rows
 from scanner.report.interface import ReportWriter
 from scanner.resources import reports_dir
+from scanner.sanitize import for_html
 
 TEMPLATE = "report.html.j2"
 SCREENSHOT_LIMIT = 500 * 1024
@@ -252,6 +253,8 @@ def _changes(result: ScanResult) -> dict[str, Any] | None:
     changes = getattr(result, "changes", None)
     if not changes:
         return None
+    if isinstance(changes, Changes):
+        changes = changes.model_dump(mode="json")
 
     def get(name: str) -> Any:
         return changes.get(name) if isinstance(changes, dict) else getattr(changes, name, None)
@@ -339,6 +342,7 @@ class HtmlWriter(ReportWriter):
             rule_ids=sorted({f.rule_id for f in result.findings}),
             locations=sorted({v.where for v in findings}),
             vendors=_vendor_views(result),
+            declaration=declaration_rows(result),
             hosts=_host_views(result),
             changes=_changes(result),
             duration=_duration(result),
@@ -361,7 +365,7 @@ def _pages_with_third_parties(result: ScanResult) -> dict[str, int]:
 def _printable(value: Any) -> Any:
     """Control characters out of site text (they are not allowed in HTML); our Markup untouched."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return printable(value)
+        return for_html(value)
     return value
 
 

@@ -16,18 +16,18 @@ import threading
 import time
 import warnings
 from collections.abc import Iterable
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.utils import CryptographyDeprecationWarning
+from cryptography.x509 import DNSName, IPAddress
+from sslyze import RobotScanResultEnum, TrustStore
 from sslyze.errors import ServerHostnameCouldNotBeResolved
 from sslyze.plugins.certificate_info.implementation import CertificateInfoExtraArgument
-from sslyze.plugins.robot._robot_tester import RobotScanResultEnum
 from sslyze.plugins.scan_commands import ScanCommand
 from sslyze.scanner.models import (
     ScanCommandsExtraArguments,
@@ -405,41 +405,62 @@ def _validation_errors(
 
 
 def _chain_error(deployment: Any, chain: list[x509.Certificate]) -> ValidationError | None:
-    """What is wrong with the chain itself, whatever the dates and the name."""
+    """What is wrong with the chain itself, whatever the dates and the name.
+
+    Each trust store sslyze validated against verifies the chain again (its public
+    `TrustStore.verify_certificate_chain`) at a moment every certificate is valid and for a name
+    the leaf carries, so an expired leaf cannot hide a missing intermediate or the reverse.
+    """
     if _is_self_signed(chain[0]):
         return SELF_SIGNED
-    stores = [p.trust_store for p in deployment.path_validation_results]
-    return _walk_to_anchor(chain, stores)
-
-
-def _walk_to_anchor(chain: list[x509.Certificate], stores: list[Any]) -> ValidationError | None:
-    """Follow issuers from the leaf through what the server sent to a trusted root.
-
-    Signatures only: the verifier already judged dates and names, and it stops at the first
-    problem, so an expired leaf would otherwise hide a missing intermediate or the reverse.
-    """
-    anchors = [a for store in stores for a in _anchors(str(store.path))]
-    current, sent = chain[0], chain[1:]
-    for _ in range(len(chain) + 1):
-        if any(_issued_by(current, anchor) for anchor in anchors):
+    pems = [c.public_bytes(Encoding.PEM).decode("ascii") for c in chain]
+    subject = _name_the_leaf_carries(chain[0])
+    if subject is None:
+        return None  # no name to verify for: the name check reports it
+    moment = _moment_all_valid(chain)
+    messages: list[str] = []
+    for path in deployment.path_validation_results:
+        store: TrustStore = path.trust_store
+        with warnings.catch_warnings():  # the store loads its old roots lazily, here
+            warnings.filterwarnings("ignore", category=CryptographyDeprecationWarning)
+            verdict = store.verify_certificate_chain(pems, subject, validation_time=moment)
+        if verdict.was_validation_successful:
             return None
-        if _is_self_signed(current):
-            return UNTRUSTED_ROOT  # the server sent its root, and no trust store holds it
-        issuer = next((c for c in sent if c is not current and _issued_by(current, c)), None)
-        if issuer is None:
-            # The issuer was neither sent nor trusted: a missing intermediate. (A private CA
-            # whose server leaves its untrusted root out looks the same from the outside.)
-            return INCOMPLETE_CHAIN
-        current = issuer
-    return INCOMPLETE_CHAIN
+        messages.append(verdict.validation_error or "")
+    if _is_self_signed(chain[-1]):
+        return UNTRUSTED_ROOT  # the server sent its root, and no trust store holds it
+    if all(_NO_PATH in m for m in messages):
+        # The issuer was neither sent nor trusted: a missing intermediate. (A private CA
+        # whose server leaves its untrusted root out looks the same from the outside.)
+        return INCOMPLETE_CHAIN
+    return _short(next((m for m in messages if _NO_PATH not in m), messages[0]))
 
 
-@cache
-def _anchors(store_path: str) -> tuple[x509.Certificate, ...]:
-    try:
-        return tuple(x509.load_pem_x509_certificates(Path(store_path).read_bytes()))
-    except (OSError, ValueError):
-        return ()
+# What cryptography's verifier says when no chain reaches an anchor and nothing else is wrong.
+_NO_PATH = "no interior errors"
+
+
+def _name_the_leaf_carries(leaf: x509.Certificate) -> DNSName | IPAddress | None:
+    for name in _san_extension(leaf):
+        if isinstance(name, x509.DNSName):
+            value = name.value.removeprefix("*.")
+            label = "wildcard." if name.value.startswith("*.") else ""
+            try:
+                return DNSName(label + value)
+            except ValueError:
+                continue
+        if isinstance(name, x509.IPAddress) and not isinstance(
+            name.value, ipaddress.IPv4Network | ipaddress.IPv6Network
+        ):
+            return IPAddress(name.value)
+    return None
+
+
+def _moment_all_valid(chain: list[x509.Certificate]) -> dt.datetime:
+    """A moment inside every certificate's validity (now when there is none)."""
+    start = max(c.not_valid_before_utc for c in chain)
+    end = min(c.not_valid_after_utc for c in chain)
+    return start + (end - start) / 2 if start <= end else dt.datetime.now(dt.UTC)
 
 
 def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
