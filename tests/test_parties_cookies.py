@@ -11,8 +11,8 @@ import pytest
 from scanner.checks import CHECKS, CheckContext
 from scanner.model import Cookie, Page, Request, ScanResult
 from scanner.parties.beacons import detect_beacons
-from scanner.parties.cookies import attribute_cookies, is_public_suffix
-from scanner.parties.domains import FirstParty
+from scanner.parties.cookies import attribute_cookies
+from scanner.parties.domains import FirstParty, is_public_suffix
 from scanner.parties.vendors import VendorDB, load_vendors
 
 SHOP = "https://www.shopfront.com/"

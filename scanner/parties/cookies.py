@@ -26,12 +26,10 @@ from collections.abc import Iterable, Iterator
 from typing import Final
 from urllib.parse import unquote
 
-from publicsuffixlist import PublicSuffixList
-
 from scanner.model import Beacon, Cookie, Page, Request
 from scanner.parties.beacons import UNKNOWN_RECIPIENT
 from scanner.parties.bodies import body_views
-from scanner.parties.domains import FirstParty, host_of, is_ip_address, registrable_domain
+from scanner.parties.domains import FirstParty, host_of, is_public_suffix, registrable_domain
 from scanner.parties.vendors import VendorDB
 
 PUBLIC_SUFFIX_REASON: Final = "InvalidDomain"
@@ -42,16 +40,6 @@ _SCRIPT_ONLY_CATEGORIES: Final = frozenset({"cdn", "hosting"})
 
 _IDENTIFIER: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{11,}")
 """Identifier-like runs in a cookie's value: long enough not to match by chance."""
-
-_PSL = PublicSuffixList(accept_unknown=False)
-
-
-def is_public_suffix(domain: str) -> bool:
-    """True for a public suffix (`com`, `co.uk`, `github.io`) or a one-label name (`test`)."""
-    domain = domain.strip().lstrip(".").rstrip(".").lower()
-    if not domain or is_ip_address(domain):
-        return False
-    return "." not in domain or bool(_PSL.is_public(domain))
 
 
 def is_public_suffix_attempt(cookie: Cookie) -> bool:
