@@ -85,6 +85,21 @@ def test_first_party_cookies_of_vendor_sdks(vendors: VendorDB) -> None:
     assert not any(c.third_party for c in cookies.values())
 
 
+def test_a_cookie_set_in_answer_to_a_vendor_scripts_request_is_the_vendors(
+    vendors: VendorDB,
+) -> None:
+    # Segment's script calls the shop's own proxy of Segment, whose answer sets a cookie.
+    proxy = Request.model_validate(
+        {"url": f"{SHOP}seg/v1/p", "method": "POST", "initiator": SEGMENT_JS, "post_data": "{}"}
+    )
+    cookie = _cookie("seg_session", ".shopfront.com", value="1", set_by=f"{SHOP}seg/v1/p")
+    cookies = _attributed(vendors, _page(cookie, requests=[proxy]))
+    assert (cookies["seg_session"].vendor, cookies["seg_session"].vendor_source) == (
+        "Segment",
+        "script",
+    )
+
+
 def test_an_identifier_sent_to_a_third_party_names_it(vendors: VendorDB) -> None:
     device = "019ad2f1-6c3e-7b1a-9f00-5e2d4c6b7a81"
     upload = Request.model_validate(

@@ -12,8 +12,8 @@ gets the party it belongs to, in this order:
 3. a first-party cookie whose name a vendor's SDK uses (`_ga`, `ajs_anonymous_id`, `ph_*`; data
    in rules/vendors/overrides.yaml `cookies:`): that vendor (a tag manager's script writes
    the analytics vendor's `_ga`, so the name comes before the script);
-4. a cookie written by a script from a vendor's host: that vendor (its SDK wrote it, even on the
-   site's own domain);
+4. a cookie written by a script from a vendor's host, or set in answer to a request such a
+   script made: that vendor (its SDK wrote it, even on the site's own domain);
 5. a first-party cookie whose value (an identifier in it) reaches a third party's endpoint on
    the same page: shared with that third party (`shared_with`), which then also names it when
    nothing above did. An identifier shared with a third party is evidence in itself.
@@ -55,8 +55,11 @@ def attribute_cookies(
     outbound = [r for r in page.requests if first_party.is_third_party(r.url)]
     views: dict[int, list[str]] = {}
     shared_by_key: dict[tuple[str, str, str], list[str]] = {}
+    # A Set-Cookie answering a request that a vendor's script made (to the site's own proxy of
+    # that vendor, say) was set by that script: the request's initiator names it.
+    initiators = {r.url: r.initiator for r in page.requests if r.initiator}
     for cookie in page.cookies:
-        _attribute(cookie, page, first_party, vendors)
+        _attribute(cookie, page, first_party, vendors, initiators)
         if cookie.third_party or not cookie.stored or not cookie.value:
             continue
         shared = shared_by_key.setdefault((cookie.name, cookie.domain, cookie.path), [])
@@ -74,7 +77,13 @@ def attribute_cookies(
                 cookie.vendor_source = "shared"
 
 
-def _attribute(cookie: Cookie, page: Page, first_party: FirstParty, vendors: VendorDB) -> None:
+def _attribute(
+    cookie: Cookie,
+    page: Page,
+    first_party: FirstParty,
+    vendors: VendorDB,
+    initiators: dict[str, str],
+) -> None:
     domain = cookie.domain.lstrip(".")
     page_host = host_of(page.final_url or page.url)
     if domain and is_public_suffix(domain) and domain != page_host:
@@ -97,6 +106,8 @@ def _attribute(cookie: Cookie, page: Page, first_party: FirstParty, vendors: Ven
         cookie.vendor, cookie.vendor_source = owner.name, "name"
         return
     writer = cookie.set_by or ""
+    if writer and not first_party.is_third_party(writer):
+        writer = initiators.get(writer) or ""
     owner = vendors.lookup(writer) if writer and first_party.is_third_party(writer) else None
     if owner is not None and owner.category not in _SCRIPT_ONLY_CATEGORIES:
         cookie.vendor, cookie.vendor_source = owner.name, "script"
