@@ -237,6 +237,7 @@ def _segment_bundles() -> dict[str, Response]:
 
 
 def _partytown() -> dict[str, Response]:
+    sdk_file("node_modules/@builder.io/partytown/lib/partytown.js")  # installed, or say so
     folder = MODULES / "@builder.io/partytown/lib"
     routes = {}
     for path in sorted(folder.glob("*.js")):
