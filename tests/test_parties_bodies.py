@@ -14,7 +14,7 @@ from pathlib import Path
 import brotli  # type: ignore[import-untyped]
 
 from scanner.model import Request
-from scanner.parties.bodies import MAX_DECODED, body_views
+from scanner.parties.bodies import MAX_DECODED, MAX_DECODED_PER_PAGE, DecodeBudget, body_views
 from scanner.parties.leaks import find_leaks, make_canaries
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sdk_bodies"
@@ -136,3 +136,12 @@ def test_lz_string_batches_packed_by_the_real_library() -> None:
     packed, uri_packed = json.loads(run.stdout)
     assert leaked(json.dumps({"d": packed})) == {"email": "lz-string", "name": "lz-string"}
     assert leaked(f"data={uri_packed}&v=1") == {"email": "lz-string", "name": "lz-string"}
+
+
+def test_the_bodies_of_one_page_share_a_decoding_budget() -> None:
+    # Each body decodes to MAX_DECODED characters; a page of them stops at the page's budget.
+    bomb = gzip.compress(b"A" * MAX_DECODED).decode("latin-1")
+    page = DecodeBudget(MAX_DECODED_PER_PAGE)
+    decoded = [sum(len(text) for how, text in body_views(bomb, page) if how) for _ in range(8)]
+    assert decoded[0] == MAX_DECODED
+    assert sum(decoded) <= MAX_DECODED_PER_PAGE and decoded[-1] == 0

@@ -11,7 +11,8 @@ base64'd gzip into a JSON field.
 chain of decodings that led there ("base64, gzip"). It never fails on hostile input: a layer
 that does not decode is skipped. It is bounded: at most `MAX_DEPTH` layers deep, `MAX_RUNS`
 embedded base64 runs per text, and `MAX_DECODED` characters of decoded text per body in all
-(documented in docs/parties.md), so a decompression bomb costs a bounded amount of work.
+and `MAX_DECODED_PER_PAGE` for all of a page's bodies (documented in docs/parties.md), so a
+decompression bomb costs a bounded amount of work.
 
 How a request's body reaches us: text as sent when it is text, else (binary bodies) the bytes as
 latin-1 text or base64 of the bytes; every form is tried.
@@ -34,6 +35,9 @@ MAX_DEPTH: Final = 4
 
 MAX_DECODED: Final = 16 * 1024 * 1024
 """Characters of decoded text produced per body at most, all layers together."""
+
+MAX_DECODED_PER_PAGE: Final = 64 * 1024 * 1024
+"""Characters of decoded text produced for all the bodies of one page's visit at most."""
 
 MAX_RUNS: Final = 64
 """Embedded base64 runs decoded per text at most (a replay batch holds a few)."""
@@ -62,31 +66,43 @@ _MAX_STREAMS: Final = 16
 """Compressed streams tried per body layer at most (a Sentry envelope carries one or two)."""
 
 
-def body_views(body: str) -> Iterator[tuple[str, str]]:
-    """(how it was decoded, text) for the body itself ("" = as sent) and each form under it."""
-    budget = _Budget(MAX_DECODED)
+def body_views(body: str, page_budget: DecodeBudget | None = None) -> Iterator[tuple[str, str]]:
+    """(how it was decoded, text) for the body itself ("" = as sent) and each form under it.
+
+    At most MAX_DECODED characters are decoded from one body, and no more than `page_budget`
+    has left when one is shared by all the bodies of a page (MAX_DECODED_PER_PAGE)."""
+    budget = DecodeBudget(MAX_DECODED, page_budget)
     seen: set[int] = set()
     yield from _views(body, (), budget, seen)
 
 
-class _Budget:
-    def __init__(self, chars: int) -> None:
+class DecodeBudget:
+    """Characters of decoded text still allowed, drawn from a parent budget too when given."""
+
+    def __init__(self, chars: int, parent: DecodeBudget | None = None) -> None:
         self.left = chars
+        self.parent = parent
+
+    def exhausted(self) -> bool:
+        """True when nothing more may be decoded."""
+        return self.left <= 0 or (self.parent is not None and self.parent.exhausted())
 
     def take(self, text: str) -> bool:
+        """Spend len(text); False when this budget (or its parent) is exhausted."""
         self.left -= len(text)
-        return self.left >= 0
+        parent_ok = self.parent.take(text) if self.parent is not None else True
+        return self.left >= 0 and parent_ok
 
 
 def _views(
-    text: str, chain: tuple[str, ...], budget: _Budget, seen: set[int]
+    text: str, chain: tuple[str, ...], budget: DecodeBudget, seen: set[int]
 ) -> Iterator[tuple[str, str]]:
     key = hash(text)
     if key in seen:
         return
     seen.add(key)
     yield ", ".join(chain), text
-    if len(chain) >= MAX_DEPTH:
+    if len(chain) >= MAX_DEPTH or budget.exhausted():
         return
     for name, decoded in _decodings(text):
         if not decoded or not budget.take(decoded):

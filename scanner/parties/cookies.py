@@ -28,7 +28,7 @@ from urllib.parse import unquote
 
 from scanner.model import Beacon, Cookie, Page, Request
 from scanner.parties.beacons import UNKNOWN_RECIPIENT
-from scanner.parties.bodies import body_views
+from scanner.parties.bodies import MAX_DECODED_PER_PAGE, DecodeBudget, body_views
 from scanner.parties.domains import FirstParty, host_of, is_public_suffix, registrable_domain
 from scanner.parties.vendors import VendorDB
 
@@ -54,6 +54,7 @@ def attribute_cookies(
     recipients = {b.url: b.vendor for b in beacons if b.vendor}
     outbound = [r for r in page.requests if first_party.is_third_party(r.url)]
     views: dict[int, list[str]] = {}
+    budget = DecodeBudget(MAX_DECODED_PER_PAGE)
     shared_by_key: dict[tuple[str, str, str], list[str]] = {}
     # A Set-Cookie answering a request that a vendor's script made (to the site's own proxy of
     # that vendor, say) was set by that script: the request's initiator names it.
@@ -63,7 +64,7 @@ def attribute_cookies(
         if cookie.third_party or not cookie.stored or not cookie.value:
             continue
         shared = shared_by_key.setdefault((cookie.name, cookie.domain, cookie.path), [])
-        for party in _shared_with(cookie.value, outbound, recipients, views):
+        for party in _shared_with(cookie.value, outbound, recipients, views, budget):
             if party not in shared:
                 shared.append(party)
     # A script writes a cookie many times (empty first, then its id): every write of it on the
@@ -116,7 +117,11 @@ def _attribute(
 
 
 def _shared_with(
-    value: str, outbound: list[Request], recipients: dict[str, str], views: dict[int, list[str]]
+    value: str,
+    outbound: list[Request],
+    recipients: dict[str, str],
+    views: dict[int, list[str]],
+    budget: DecodeBudget,
 ) -> list[str]:
     tokens = set(_identifiers(value))
     if not tokens:
@@ -130,7 +135,7 @@ def _shared_with(
             continue
         texts = views.get(id(request))
         if texts is None:
-            texts = views[id(request)] = list(_texts(request))
+            texts = views[id(request)] = list(_texts(request, budget))
         if any(token in text for token in tokens for text in texts):
             found.append(party)
     return found
@@ -145,11 +150,11 @@ def _identifiers(value: str) -> Iterator[str]:
                 yield token
 
 
-def _texts(request: Request) -> Iterator[str]:
+def _texts(request: Request, budget: DecodeBudget) -> Iterator[str]:
     yield unquote(request.url)
     for name, header in request.headers.items():
         if name.lower() != "cookie":  # the cookie's own header is not a share
             yield header
     if request.post_data:
-        for _, text in body_views(request.post_data):
+        for _, text in body_views(request.post_data, budget):
             yield text

@@ -23,7 +23,7 @@ from typing import Final, cast
 from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
 from scanner.model import Leak, PIKind, Request
-from scanner.parties.bodies import body_views
+from scanner.parties.bodies import MAX_DECODED_PER_PAGE, DecodeBudget, body_views
 from scanner.parties.domains import FirstParty
 
 # ---------------------------------------------------------------------------------------------
@@ -201,18 +201,20 @@ def find_leaks(
     request and place, with the first encoding (in `encodings` order) that matched.
 
     `canaries` maps a kind to its value (as `make_canaries` returns). `third_party` comes from
-    `first_party` when given, else from the request's own flag.
+    `first_party` when given, else from the request's own flag. `requests` are one page's: their
+    bodies share one decoding budget (MAX_DECODED_PER_PAGE).
     """
     needles: dict[str, list[tuple[str, str]]] = {
         str(kind): list(_needles(value)) for kind, value in canaries.items() if value
     }
+    page_budget = DecodeBudget(MAX_DECODED_PER_PAGE)
     leaks: list[Leak] = []
     for request in requests:
         third_party = (
             first_party.is_third_party(request.url) if first_party else request.third_party
         )
         found: set[tuple[str, str]] = set()
-        for where, decoded, text in _places(request):
+        for where, decoded, text in _places(request, page_budget):
             lowered = text.lower()
             for kind, kind_needles in needles.items():
                 if (kind, where) in found:
@@ -226,11 +228,11 @@ def find_leaks(
     return leaks
 
 
-def _places(request: Request) -> Iterator[tuple[str, str, str]]:
+def _places(request: Request, page_budget: DecodeBudget) -> Iterator[tuple[str, str, str]]:
     """(where, how it was decoded, text) for the URL, each view of the body, and each header."""
     yield "url", "", request.url
     if request.post_data:
-        for decoded, text in body_views(request.post_data):
+        for decoded, text in body_views(request.post_data, page_budget):
             yield "body", decoded, text
     for name, value in request.headers.items():
         if value:
