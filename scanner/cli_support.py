@@ -64,8 +64,8 @@ def shows_config_defaults(parser: argparse.ArgumentParser) -> None:
 
 
 def global_flags(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    """-v / -q, on the top parser (with defaults) and on each subparser (without, so that a
-    flag given before the subcommand is not reset by the subparser)."""
+    """-v / -q / --debug, on the top parser (with defaults) and on each subparser (without, so
+    that a flag given before the subcommand is not reset by the subparser)."""
     default: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log what happens (stderr)", **default
@@ -76,6 +76,13 @@ def global_flags(parser: argparse.ArgumentParser, *, top: bool) -> None:
         action="store_true",
         help="no progress and no summary: errors only, the exit code tells the rest",
         **default,
+    )
+    debug_default = os.environ.get("COMPLYSCAN_DEBUG", "") not in ("", "0")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="print the traceback of an unexpected error (or set COMPLYSCAN_DEBUG=1)",
+        **(default or {"default": debug_default}),
     )
 
 

@@ -23,9 +23,8 @@ from pydantic import (
 )
 
 from scanner.net import ResolveError, ResolveRule
-from scanner.netpolicy import host_is_valid
 from scanner.sanitize import has_credentials, redact_url
-from scanner.urls import idna_host
+from scanner.urls import host_is_valid, idna_host
 
 FORMATS = ("json", "html", "sarif", "junit", "md")
 FAIL_ON = ("critical", "high", "medium", "low", "none")
@@ -106,6 +105,8 @@ class ScanConfig(_Section):
     """Pages loaded at once from one host at most (politeness towards the site's servers)."""
     host_delay: float = Field(0.0, ge=0)
     """Seconds between the starts of two page loads on one host (0: none)."""
+    allow_unread_pages: bool = False
+    """Pages that could not be read in time do not make the scan incomplete (still reported)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -171,11 +172,15 @@ class ScanConfig(_Section):
             if path is not None and not path.is_file():
                 raise ConfigError(f"{label} {path}: no such file")
         if self.ca_bundle is not None:
+            text = self.ca_bundle.read_bytes()
+            if b"-----BEGIN CERTIFICATE-----" not in text:
+                raise ConfigError(f"--ca-bundle {self.ca_bundle}: no PEM certificate in the file")
             try:
-                x509.load_pem_x509_certificates(self.ca_bundle.read_bytes())
-            except ValueError:
+                x509.load_pem_x509_certificates(text)
+            except ValueError as exc:
+                first = (str(exc).splitlines() or ["unreadable"])[0][:200]
                 raise ConfigError(
-                    f"--ca-bundle {self.ca_bundle}: no PEM certificate in the file"
+                    f"--ca-bundle {self.ca_bundle}: a bad certificate ({first})"
                 ) from None
 
     def public_dict(self) -> dict[str, Any]:
@@ -220,7 +225,12 @@ _TOML_SECTIONS: dict[str, dict[str, str]] = {
         "trap_threshold": "trap_threshold",
     },
     "statement": {"url": "statement_url"},
-    "gate": {"fail_on": "fail_on", "baseline": "baseline", "waivers": "waivers"},
+    "gate": {
+        "fail_on": "fail_on",
+        "baseline": "baseline",
+        "waivers": "waivers",
+        "allow_unread_pages": "allow_unread_pages",
+    },
 }
 
 
@@ -249,6 +259,10 @@ def read_toml(path: Path) -> dict[str, Any]:
                 raise ConfigError(f"--config {path}: unknown key {key!r} in [{section}]")
             fields[mapping[key]] = value
     for key in ("ca_bundle", "baseline", "waivers", "db"):
+        if key in fields and not isinstance(fields[key], str):
+            raise ConfigError(
+                f"--config {path}: {key} must be a path (a string), not {fields[key]!r}"
+            )
         if key in fields and fields[key] and not Path(fields[key]).is_absolute():
             fields[key] = str(path.parent / fields[key])
     return fields

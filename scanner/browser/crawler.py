@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -312,6 +313,10 @@ class Crawler:
         self._seen.add(normalise_url(url))
         self._visited.add(normalise_url(url))
 
+    def count_done(self, pages: int) -> None:
+        """Pages a killed scan already finished (--resume) count towards max_pages."""
+        self._claimed += pages
+
     def enqueue(self, url: str, depth: int) -> bool:
         """Queue a URL unless seen, out of scope, or past the limits. True when queued."""
         url = normalise_url(url)
@@ -451,6 +456,7 @@ class Crawler:
         cdp.on("Network.loadingFailed", net.on_loading_done)
         cdp.on("Network.webSocketCreated", net.on_websocket_created)
         cdp.on("Network.webSocketHandshakeResponseReceived", net.on_websocket_handshake)
+        cdp.on("Network.webSocketFrameSent", net.on_websocket_frame_sent)
         cdp.on("Fetch.requestPaused", lambda event: tab.spawn(self._guard_address(tab, event)))
         await cdp.send("Fetch.enable", {"patterns": _ADDRESS_PATTERNS})
         await cdp.send("Network.enable", {"maxPostDataSize": 65536})
@@ -638,7 +644,7 @@ class Crawler:
                 with contextlib.suppress(PlaywrightError):
                     await lenient.page.close()
         if tab.crashed or "crash" in (error or "").lower():
-            record.error = "the page crashed (its renderer died)"
+            record.error = record.unread = "the page crashed (its renderer died)"
             record.requests = tab.net.finished_requests()
             record.load_ms = int((time.monotonic() - started) * 1000)
             return await self._replace_tab(tab), record
@@ -648,9 +654,12 @@ class Crawler:
         # A network error leaves Chromium's own error page: nothing of the site's to read.
         readable = error is None or not error.startswith("net::")
         status = response.status if response else tab.net.document_status()
+        if tab.hung and status is None:
+            timeout = self.settings.nav_timeout_s
+            record.unread = f"no answer within the navigation timeout ({timeout:g} s)"
         await self._read_page(tab, record, status, readable)
         if tab.crashed:
-            record.error = "the page crashed (its renderer died)"
+            record.error = record.unread = "the page crashed (its renderer died)"
         record.load_ms = int((time.monotonic() - started) * 1000)
         if tab.crashed or tab.hung or tab.page.is_closed():
             tab = await self._replace_tab(tab)
@@ -706,8 +715,9 @@ class Crawler:
         record.requests = requests
         if page.is_closed() or tab.crashed:
             record.error = record.error or "the page closed itself"
+            record.unread = record.unread or "the page closed itself before it was read"
             return
-        if not readable:
+        if not readable or record.unread:
             return
         probes: list[tuple[Frame, dict[str, Any]]] = []
         for frame in page.frames:
@@ -720,6 +730,9 @@ class Crawler:
                 if frame == page.main_frame:
                     # Loaded but unreadable (a huge or busy page): say so, never a silent blank.
                     record.error = record.error or f"the page could not be read: {_first_line(exc)}"
+        if not any(frame == page.main_frame for frame, _ in probes):
+            # Its forms and links are unknown: the scan must not count it as read (issue 13).
+            record.unread = f"the page could not be read in time: {record.error}"
         if tab.unresponsive and not probes:
             return
         cookies = list(tab.net.cookies)
@@ -864,7 +877,7 @@ class Crawler:
         for index, form in enumerate(record.forms):
             if not form.collects_pi or form.frame_url or form.method == "script":
                 continue
-            name = re.sub(r"[^a-zA-Z0-9]+", "-", record.url.split("://", 1)[-1])[:80]
+            name = _screenshot_name(record.url)
             path = directory / f"{name}-form{index}.png"
             try:
                 box = await self._bounded(
@@ -891,6 +904,13 @@ class Crawler:
             directory.mkdir(parents=True, exist_ok=True)
             path.write_bytes(base64.b64decode(shot["data"]))
             form.screenshot = str(path)
+
+
+def _screenshot_name(url: str) -> str:
+    """A file name for a page's screenshots: readable, and unique to the exact URL (a short
+    hash), so that `/contact.html` and `/contact-html` never share a PNG."""
+    readable = re.sub(r"[^a-zA-Z0-9]+", "-", url.split("://", 1)[-1])[:80]
+    return f"{readable}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:10]}"
 
 
 def _first_line(exc: BaseException) -> str:

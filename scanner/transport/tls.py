@@ -197,9 +197,10 @@ class TlsScanner:
             if is_expiring(result, within_days=self.expiry_days)
         )
 
-    def shutdown(self) -> None:
-        """Cancel scans that have not started and wait for the running ones to end."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def shutdown(self, wait: bool = True) -> None:
+        """Cancel scans that have not started and (unless `wait` is False: the time budget is
+        used up) wait for the running ones to end."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
     def __enter__(self) -> TlsScanner:
         return self
