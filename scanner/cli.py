@@ -275,9 +275,10 @@ def _open_store(config: Any) -> tuple[Any, Exception | None]:
 
 
 def _scan_site(
-    config: Any, quiet: bool = False, history: bool = True, as_json: bool = False
+    config: Any, quiet: bool = False, history: bool = True, summary: str = "text"
 ) -> tuple[int, Any]:
     """`_run_scan`, also returning the ScanResult (None when the browser could not start).
+    `summary`: "text" on the terminal, "json" (scan --json) or "none" (-q) on stdout.
     The scan holds --out for its whole life: a second scan there exits 2 (scanner/outdir.py)."""
     from scanner.outdir import OutDirError, claim
 
@@ -286,10 +287,10 @@ def _scan_site(
     except OutDirError as exc:
         raise UsageError(str(exc)) from None
     with out_dir:
-        return _scan_in_claimed_out(config, quiet, history, as_json)
+        return _scan_in_claimed_out(config, quiet, history, summary)
 
 
-def _scan_in_claimed_out(config: Any, quiet: bool, history: bool, as_json: bool) -> tuple[int, Any]:
+def _scan_in_claimed_out(config: Any, quiet: bool, history: bool, summary: str) -> tuple[int, Any]:
     """`_scan_site` once --out is checked and held.
 
     With `history`, the previous scan of the site comes from the store (for statement-changed
@@ -347,7 +348,7 @@ def _scan_in_claimed_out(config: Any, quiet: bool, history: bool, as_json: bool)
         asyncio.run(main())
     except (BrowserNotFound, CrawlError) as exc:
         console.error(str(exc))
-        if as_json:
+        if summary == "json":
             print(for_terminal_json(json_summary(None, str(exc), {}, EXIT_INCOMPLETE)))
         if store is not None:
             store.close()
@@ -370,12 +371,12 @@ def _scan_in_claimed_out(config: Any, quiet: bool, history: bool, as_json: bool)
     outcome = evaluate(result, config.fail_on, baseline, waivers, date.today())
     result = outcome.result  # the scan as gated: what the reports, store and webhook see
     paths = write_reports(result, config.out, config.formats)
-    if not (quiet or as_json):
+    if summary == "text":  # `quiet` is the progress; "json" and "none" are --json and -q
         console.summary(result, outcome, paths)
     if store is not None:
         try:
             scan_id = store.add(result)
-            if not quiet:
+            if summary != "none":
                 print(f"history: scan {scan_id} in {store.path}", file=sys.stderr)
         except StoreError as exc:
             store_error = exc
@@ -389,7 +390,7 @@ def _scan_in_claimed_out(config: Any, quiet: bool, history: bool, as_json: bool)
     if store_error is not None:
         console.error(str(store_error))
         code = EXIT_USAGE
-    if as_json:
+    if summary == "json":
         print(for_terminal_json(json_summary(result, outcome, paths, code)))
     return code, result
 
@@ -413,7 +414,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         config = build_config(args.config, _overrides(args))
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    return _scan_site(config, quiet=args.quiet, as_json=args.json)[0]
+    summary = "json" if args.json else "none" if args.quiet else "text"
+    return _scan_site(config, quiet=args.quiet, summary=summary)[0]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -441,7 +443,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.chromium:
             fields["chromium"] = args.chromium
         # The demo's fictional site stays out of the user's history of real sites.
-        return _run_scan(ScanConfig(**fields), quiet=args.quiet, history=False)
+        summary = "none" if args.quiet else "text"
+        return _scan_site(ScanConfig(**fields), args.quiet, history=False, summary=summary)[0]
     finally:
         server.stop()
         workdir.cleanup()
