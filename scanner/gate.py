@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from scanner.catalogue import load_catalogue
 from scanner.fingerprint import finding_keys, known_keys
-from scanner.model import Finding, ScanResult, Severity
+from scanner.model import Finding, FindingStatus, GateCounts, ScanResult, Severity
 
 FAIL_ON_CHOICES: tuple[str, ...] = (*(s.value for s in Severity if s is not Severity.INFO), "none")
 """Values of --fail-on: a severity (findings at or above it fail the gate) or none."""
@@ -205,34 +205,40 @@ def evaluate(
     threshold = None if fail_on == "none" else Severity(fail_on).rank
     for original in result.findings:
         waiver = next((w for w in active if w.matches(original)), None)
+        status: FindingStatus = (
+            "waived" if waiver else "baselined" if finding_keys(original) & known else "new"
+        )
+        fails = status == "new" and threshold is not None and original.severity.rank >= threshold
         finding = original.model_copy(
             update={
                 "waived": waiver is not None,
                 "waiver_reason": waiver.reason if waiver else None,
+                "gate_status": status,
+                "fails_gate": fails,
             }
         )
         marked.append(finding)
-        if waiver:
-            waived.append(finding)
-        elif finding_keys(finding) & known:
-            in_baseline.append(finding)
-        else:
-            new.append(finding)
-            if threshold is not None and finding.severity.rank >= threshold:
-                failing.append(finding)
+        {"waived": waived, "baselined": in_baseline, "new": new}[status].append(finding)
+        if fails:
+            failing.append(finding)
 
     notes = [_expiry_note(w, result.findings) for w in expired]
-    status: GateStatus
+    verdict: GateStatus
     if not result.complete:
-        status, code = "incomplete", EXIT_INCOMPLETE
+        verdict, code = "incomplete", EXIT_INCOMPLETE
         notes.insert(0, f"scan incomplete: {result.incomplete_reason or 'it did not finish'}")
     elif failing:
-        status, code = "failed", EXIT_FAILED
+        verdict, code = "failed", EXIT_FAILED
     else:
-        status, code = "passed", EXIT_PASSED
-    summary = result.summary.model_copy(update={"gate": status, "fail_on": fail_on})
+        verdict, code = "passed", EXIT_PASSED
+    counts = GateCounts(
+        failing=len(failing), new=len(new), baselined=len(in_baseline), waived=len(waived)
+    )
+    summary = result.summary.model_copy(
+        update={"gate": verdict, "fail_on": fail_on, "gate_counts": counts, "gate_notes": notes}
+    )
     return GateOutcome(
-        status=status,
+        status=verdict,
         exit_code=code,
         fail_on=fail_on,
         failing=tuple(failing),

@@ -183,3 +183,26 @@ def test_the_rule_fires_on_its_case(rule_id: str) -> None:
     findings = run_checks(CASES[rule_id]())
 
     assert rule_id in {f.rule_id for f in findings}
+
+
+PATH_VALIDATION = "certificate_path_validation: Certificate path validation failed for CN=x."
+
+
+def test_an_expired_certificate_is_one_finding_not_two() -> None:
+    expired = Certificate(subject="CN=x", validation_errors=["expired"])
+    host = _host(certificate=expired, profile_compliant=False, profile_issues=[PATH_VALIDATION])
+
+    findings = run_checks(_ctx(hosts=[host]))
+
+    assert [f.rule_id for f in findings if f.rule_id.startswith("tls-")] == ["tls-cert-invalid"]
+
+
+def test_the_profile_still_reports_its_other_issues_beside_an_invalid_certificate() -> None:
+    expired = Certificate(subject="CN=x", validation_errors=["expired"])
+    issues = [PATH_VALIDATION, "tls_versions: must be {'TLSv1.2', 'TLSv1.3'}"]
+    host = _host(certificate=expired, profile_compliant=False, profile_issues=issues)
+
+    profile = [f for f in run_checks(_ctx(hosts=[host])) if f.rule_id == "tls-profile-noncompliant"]
+
+    assert len(profile) == 1
+    assert profile[0].evidence["issues"] == [issues[1]]

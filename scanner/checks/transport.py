@@ -152,20 +152,31 @@ def check_tls_profile_noncompliant(ctx: CheckContext) -> Iterator[Finding]:
     claim = ctx.claim(PROMISE)
     for host in _checked_hosts(ctx, pi_only=True):
         assert host.tls is not None
-        if host.tls.profile_compliant is False:
+        issues = _profile_issues_of_its_own(host)
+        if host.tls.profile_compliant is False and issues:
             yield ctx.finding(
                 "tls-profile-noncompliant",
                 f"{_where(host)} does not meet the Mozilla {host.tls.profile} profile "
-                f"({len(host.tls.profile_issues)} issue(s)).",
+                f"({len(issues)} issue(s)).",
                 location=_where(host),
                 host=host.host,
                 evidence={
                     "profile": host.tls.profile,
                     "profile_version": host.tls.profile_version,
-                    "issues": host.tls.profile_issues,
+                    "issues": issues,
                 },
                 claim=claim,
             )
+
+
+def _profile_issues_of_its_own(host: HostSecurity) -> list[str]:
+    """The profile's issues less its certificate path validation when tls-cert-invalid reports
+    the same certificate: one expired certificate is one finding, not two."""
+    assert host.tls is not None
+    cert = host.tls.certificate
+    if cert is None or not cert.validation_errors:
+        return list(host.tls.profile_issues)
+    return [i for i in host.tls.profile_issues if not i.startswith("certificate_path_validation")]
 
 
 def check_tls_cert_invalid(ctx: CheckContext) -> Iterator[Finding]:
