@@ -172,7 +172,7 @@ def summary_lines(
     if gate.verdict != "not gated":
         c = gate.counts
         add(
-            f"gate counts: {c.failing} failing (new, at or above {gate.fail_on}) · {c.new} new "
+            f"by status: {c.failing} failing (new, at or above {gate.fail_on}) · {c.new} new "
             f"· {c.baselined} baselined · {c.waived} waived"
         )
     for note in gate.waiver_notes:

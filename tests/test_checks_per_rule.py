@@ -206,3 +206,13 @@ def test_the_profile_still_reports_its_other_issues_beside_an_invalid_certificat
 
     assert len(profile) == 1
     assert profile[0].evidence["issues"] == [issues[1]]
+
+
+def test_a_pi_page_served_over_plain_http_is_not_redirected() -> None:
+    page = _pi_page("http://old.shop.test/signup", status=200)
+
+    findings = [f for f in run_checks(_ctx(pages=[page])) if f.rule_id == "http-not-redirected"]
+
+    assert [(f.page_url, f.evidence["status"]) for f in findings] == [
+        ("http://old.shop.test/signup", 200)
+    ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from scanner.catalogue import load_catalogue
+from scanner.catalogue import Rule, load_catalogue
 from scanner.model import Finding, ScanResult
 from scanner.report.common import (
     SEVERITIES,
@@ -45,8 +45,10 @@ def _status_cell(finding: Finding, result: ScanResult) -> str:
     return _STATUS_MARK[status]
 
 
-def _finding_row(finding: Finding, result: ScanResult, quotes: dict[str, int]) -> str:
-    quote = f"quote {quotes[finding.claim.quote]}" if finding.claim else "— (disclosure gap)"
+def _finding_row(finding: Finding, result: ScanResult, quotes: dict[str, int], gap: bool) -> str:
+    quote = f"quote {quotes[finding.claim.quote]}" if finding.claim else "—"
+    if gap:
+        quote = "— (disclosure gap)"
     rule = escape(finding.rule_id, 60)
     cells = [
         finding.severity.value,
@@ -56,6 +58,11 @@ def _finding_row(finding: Finding, result: ScanResult, quotes: dict[str, int]) -
         quote,
     ]
     return "| " + " | ".join(cells) + " |"
+
+
+def _is_gap(finding: Finding, rule: Rule | None) -> bool:
+    """A disclosure gap: the rule tests a claim the statement does not make."""
+    return finding.claim is None and rule is not None and bool(rule.claims)
 
 
 def _count_table(result: ScanResult) -> list[str]:
@@ -115,7 +122,9 @@ class MarkdownWriter(ReportWriter):
                 "| Severity | Status | Finding | Where | Contradicts |",
                 "|---|---|---|---|---|",
             ]
-            lines += [_finding_row(f, result, quotes) for f in shown]
+            lines += [
+                _finding_row(f, result, quotes, _is_gap(f, catalogue.get(f.rule_id))) for f in shown
+            ]
             if len(findings) > TOP_FINDINGS:
                 more = f"…and {len(findings) - TOP_FINDINGS} more"
                 where = " in `report.html`" if "report.html" in self.companions else ""
