@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from scanner.catalogue import load_catalogue
 from scanner.model import Finding, FindingStatus, GateCounts, ScanResult, Severity
 from scanner.sanitize import for_xml
 from scanner.urls import netloc_of
@@ -142,9 +143,17 @@ _STATUS_ORDER = {"new": 0, "baselined": 1, "waived": 2}
 
 def sorted_findings(findings: list[Finding]) -> list[Finding]:
     """Worst first: new before baselined before waived, then by impact — severity, a
-    contradiction before a disclosure gap, a rule found in more places first — then by rule
-    and location, so the order is stable."""
+    contradiction before a disclosure gap, a rule severe by nature before one raised by a
+    contradiction, a rule found in more places first — then by rule and location, so the
+    order is stable."""
     per_rule = Counter(f.rule_id for f in findings)
+    rules = load_catalogue()
+
+    def own_rank(finding: Finding) -> int:
+        """The rule's own severity: critical by nature before raised to critical."""
+        rule = rules.get(finding.rule_id)
+        return rule.severity.rank if rule else finding.severity.rank
+
     return sorted(
         findings,
         key=lambda f: (
@@ -152,6 +161,7 @@ def sorted_findings(findings: list[Finding]) -> list[Finding]:
             not f.fails_gate,
             -f.severity.rank,
             f.claim is None,
+            -own_rank(f),
             -per_rule[f.rule_id],
             f.rule_id,
             f.page_url or f.host or "",
