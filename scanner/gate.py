@@ -3,8 +3,9 @@
 Exit codes follow design.md: 0 passed, 1 failed, 3 incomplete (a scan that could not look never
 passes). Findings are matched with the baseline by their fingerprints (scanner.fingerprint), v1 or
 v2. The gate changes nothing: `evaluate` returns a GateOutcome, the verdict, and its `result` is a
-copy of the scan with the verdict written in (waivers marked, summary.gate and summary.fail_on),
-which is what the reports render.
+copy of the scan with the verdict written in (waivers marked, each finding's gate_status and
+fails_gate, summary.gate, fail_on, gate_counts and gate_notes), which is all the reports render:
+they never count for themselves.
 """
 
 from __future__ import annotations
@@ -205,40 +206,40 @@ def evaluate(
     threshold = None if fail_on == "none" else Severity(fail_on).rank
     for original in result.findings:
         waiver = next((w for w in active if w.matches(original)), None)
-        status: FindingStatus = (
+        standing: FindingStatus = (
             "waived" if waiver else "baselined" if finding_keys(original) & known else "new"
         )
-        fails = status == "new" and threshold is not None and original.severity.rank >= threshold
+        fails = standing == "new" and threshold is not None and original.severity.rank >= threshold
         finding = original.model_copy(
             update={
                 "waived": waiver is not None,
                 "waiver_reason": waiver.reason if waiver else None,
-                "gate_status": status,
+                "gate_status": standing,
                 "fails_gate": fails,
             }
         )
         marked.append(finding)
-        {"waived": waived, "baselined": in_baseline, "new": new}[status].append(finding)
+        {"waived": waived, "baselined": in_baseline, "new": new}[standing].append(finding)
         if fails:
             failing.append(finding)
 
     notes = [_expiry_note(w, result.findings) for w in expired]
-    verdict: GateStatus
+    status: GateStatus
     if not result.complete:
-        verdict, code = "incomplete", EXIT_INCOMPLETE
+        status, code = "incomplete", EXIT_INCOMPLETE
         notes.insert(0, f"scan incomplete: {result.incomplete_reason or 'it did not finish'}")
     elif failing:
-        verdict, code = "failed", EXIT_FAILED
+        status, code = "failed", EXIT_FAILED
     else:
-        verdict, code = "passed", EXIT_PASSED
+        status, code = "passed", EXIT_PASSED
     counts = GateCounts(
         failing=len(failing), new=len(new), baselined=len(in_baseline), waived=len(waived)
     )
     summary = result.summary.model_copy(
-        update={"gate": verdict, "fail_on": fail_on, "gate_counts": counts, "gate_notes": notes}
+        update={"gate": status, "fail_on": fail_on, "gate_counts": counts, "gate_notes": notes}
     )
     return GateOutcome(
-        status=verdict,
+        status=status,
         exit_code=code,
         fail_on=fail_on,
         failing=tuple(failing),

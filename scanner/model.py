@@ -92,9 +92,10 @@ personal-information form, one whose page failed with a certificate error, or ev
 the scan is asked to scan all)."""
 
 FailOn = Literal["critical", "high", "medium", "low", "none"]
+"""A --fail-on threshold: findings at or above the severity fail the gate; none never fails."""
+
 FindingStatus = Literal["new", "baselined", "waived"]
 """A finding as the gate saw it: new, already in the baseline, or accepted by a waiver."""
-"""A --fail-on threshold: findings at or above the severity fail the gate; none never fails."""
 
 
 def _form_method(value: Any) -> Any:

@@ -69,10 +69,12 @@ def test_rows_show_the_message_and_quote_each_sentence_once() -> None:
     leak = next(r for r in rows if "pi\\-sent" in r or "pi-sent" in r)
     assert "was sent, hashed, to Evil Ads &lt;script&gt;" in leak  # which vendor
     assert "**new — fails the gate**" in leak
-    assert "quote 2" in leak and "We never share" not in leak
+    number = re.search(r"\| quote (\d+) \|$", leak)
+    assert number is not None and "We never share" not in leak
+    assert f"\n{number.group(1)}. “We never share your personal information" in text
     ssl = "“We protect all personal information with SSL.”"
     assert text.count(ssl) == 1
-    assert f"1. {ssl}" in text
+    assert re.search(rf"^\d\. {re.escape(ssl)}$", text, re.MULTILINE)
     assert sum(line.startswith("| ") for line in text.splitlines()) >= TOP_FINDINGS
 
 

@@ -375,7 +375,6 @@ class HtmlWriter(ReportWriter):
             status_counts=_status_counts(result),
             severities=SEVERITIES,
             counts=severity_counts(result.findings),
-            waived_counts=severity_counts(result.findings, waived=True),
             findings=findings,
             claims=_claim_views(result, findings, rules),
             gaps=gaps,
