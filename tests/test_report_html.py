@@ -322,3 +322,11 @@ def test_evidence_reads_as_text_not_json_or_python() -> None:
     assert "must not be TLS_RSA_WITH_AES_128, TLS_RSA_WITH_3DES" in evidence
     for raw in ("True", "False", "None", "{&#39;", "&#34;", "{"):
         assert raw not in evidence, raw
+
+
+def test_an_incomplete_scan_never_says_a_claim_was_kept() -> None:
+    page = HtmlWriter().render(gated_result(complete=False))
+    listing = _between(page, '<ol class="claims">', "</ol>")
+
+    assert "No contradiction found" not in listing and "claim-kept" not in listing
+    assert "Not contradicted in what the scan saw, but the scan did not finish" in listing
