@@ -246,3 +246,166 @@ def test_beacons_that_collect_no_personal_information_are_anonymous() -> None:
         "当店はウェブビーコンを使用しますが、ウェブビーコンで個人情報を取得することはありません。"
     )
     assert ("anonymous-analytics", "affirms") in kinds(text, "ja")
+
+
+# Round 3: processors named by what they are, whom they work for, or the job they do.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "To run the shop we rely on a handful of trusted outside service providers.",
+        "Accounts are excluded from this, as are partners who help us run the forum.",
+        "The print shops that we hire see only your delivery address.",
+        "We still need a couple of external services to publish these pages.",
+        "Site search is provided by a hosted index from another company.",
+        "Our hosting provider keeps request records for a week.",
+        "Your details go only to services that are strictly necessary for the app to work.",
+        "Each of them handles personal data only according to our written instructions.",
+        "Quillpost (EU): newsletter delivery",
+        "We use Parcelbird to facilitate order tracking.",
+    ],
+)
+def test_processors_named_by_role_or_job(text: str) -> None:
+    assert ("processors", "affirms") in kinds(text, "en")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A cookie is a small text file that a site or its service provider places on your device.",
+        "For statistics we gather on behalf of your shop, we act as a data processor.",
+    ],
+)
+def test_not_a_processor_of_the_site(text: str) -> None:
+    assert "processors" not in kind_names(text, "en")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "注文の確認メールはサービス提供会社を通じてお送りします。",
+        "お知らせを送信するため、Mailbird を利用しています。",
+        "当店は Formbird を使用して、アンケートの回答を収集しています。",
+        "障害の監視のために、当店のパートナーである Watchbird が技術情報を受け取ります。",
+        "サービスを提供するために、第三者と情報を共有します。",
+    ],
+)
+def test_japanese_processors_named_by_role_or_job(text: str) -> None:
+    assert ("processors", "affirms") in kinds(text, "ja")
+
+
+def test_a_vendors_list_entry_continues_in_its_next_sentence() -> None:
+    text = "- Smsbird。Smsbird は、確認コードを送る電話番号を受け取ります。"
+    assert ("processors", "affirms") in kinds(text, "ja")
+
+
+def test_the_statutory_exception_for_public_bodies_is_not_a_processor() -> None:
+    text = "地方公共団体またはその委託を受けた者が法令の定める事務を遂行する場合。"
+    assert "processors" not in kind_names(text, "ja")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No details about our readers are ever sold.",
+        "No data is passed to advertising networks or used to show ads.",
+        "We don't share any data, and it stays on our own server.",
+    ],
+)
+def test_promises_without_the_usual_recipient(text: str) -> None:
+    assert ("no-third-party-sharing", "affirms") in kinds(text, "en")
+
+
+def test_a_list_entry_names_a_service_and_its_job() -> None:
+    assert ("processors", "affirms") in kinds("Quillpost (EU): newsletter delivery", "en")
+    assert "processors" not in kind_names("Newsletter: you can subscribe from any page.", "en")
+
+
+def test_an_instruction_to_the_visitor_is_not_our_promise() -> None:
+    assert ("no-third-party-sharing", "affirms") in kinds(
+        "We never share any personal information."
+    )
+    text = "Do not share any personal information in the public chat."
+    assert "no-third-party-sharing" not in kind_names(text, "en")
+
+
+def test_a_negation_over_a_phrase_that_holds_cookies() -> None:
+    text = "No data such as cookies is stored in your browser."
+    assert kinds(text, "en") >= {("cookies", "denies")}
+    assert ("cookies", "affirms") not in kinds(text, "en")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "claim"),
+    [
+        ('Do we use "cookies"?', "No.", ("cookies", "denies")),
+        ("Do we use cookies?", "Yes, we do.", ("cookies", "affirms")),
+        ("Is your data sold to third parties?", "No.", ("no-third-party-sharing", "affirms")),
+    ],
+)
+def test_a_bare_answer_to_a_question_heading(
+    question: str, answer: str, claim: tuple[str, str]
+) -> None:
+    found = extract_claims(f"{question}\n{answer}\n", "en")
+    assert claim in {(c.kind, c.polarity) for c in found if c.quote == answer}
+    assert not [c for c in found if c.quote == question and c.kind == claim[0]]
+
+
+def test_an_answer_that_says_more_is_read_as_itself() -> None:
+    assert ("cookies", "denies") in kinds("Do we use cookies?\nNo.\n", "en")
+    assert ("cookies", "denies") not in kinds("Do we use cookies?\nNo doubt we do.\n", "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("We do not follow individual visitors around the site.", "anonymous-analytics"),
+        ("We collect a little de-identified data to improve the guides.", "anonymous-analytics"),
+        ("Please send us your feedback on this notice.", "contact"),
+        ("The web server writes request logs with each address.", "access-logs"),
+    ],
+)
+def test_more_wording_of_real_statements_round_3(text: str, kind: str) -> None:
+    assert (kind, "affirms") in kinds(text, "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("You can visit the shop anonymously, without an account.", "anonymous-analytics"),
+        ("When you fill in the contact form we keep your address.", "contact"),
+    ],
+)
+def test_wording_that_only_looks_like_a_claim(text: str, kind: str) -> None:
+    assert kind not in kind_names(text, "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "当店は外部の計測サービスを使い、お客様がどのようにサイトを利用しているかを把握します。",
+            "third-party-analytics",
+        ),
+        ("当店は統計サービスとして他社が提供するツールを利用しています。", "third-party-analytics"),
+        ("解析ツールで個人を特定する情報は取得していません。", "anonymous-analytics"),
+    ],
+)
+def test_japanese_constructions_round_3(text: str, kind: str) -> None:
+    assert (kind, "affirms") in kinds(text, "ja")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "SSL証明書の取得を代行するため、発行会社に申込者の連絡先を提供します。",
+            "transport-encryption",
+        ),
+        (
+            "Google アナリティクスの利用による損害について、当店は責任を負わないものとします。",
+            "third-party-analytics",
+        ),
+    ],
+)
+def test_japanese_wording_that_only_looks_like_a_claim(text: str, kind: str) -> None:
+    assert kind not in kind_names(text, "ja")

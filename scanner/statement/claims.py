@@ -21,6 +21,7 @@ import yaml
 from scanner.model import Claim, ClaimKind
 from scanner.parties.vendors import VendorDB, load_vendors
 from scanner.resources import rules_dir
+from scanner.statement.answers import answered
 from scanner.statement.segment import sentences
 from scanner.statement.text import language_of
 
@@ -197,8 +198,8 @@ def extract_claims(
     spans = sentences(text)
     kinds = [patterns.for_kind(k) for k in CLAIM_KINDS if k != "named-third-parties"]
     claims: list[Claim] = []
-    previous_end = -1
-    before = ""
+    previous_end = previous_start = -1
+    before = previous = ""
     for start, end in spans:
         sentence = normalised(text[start:end])
         own = patterns.own_words(sentence)
@@ -208,7 +209,12 @@ def extract_claims(
             polarity = kind.polarity_of(sentence, own, before)
             if polarity is not None:
                 claims.append(_claim(text, kind.kind, polarity, start, end))
-        previous_end, before = end, sentence
+        statement = answered(previous, sentence)
+        if statement is not None:
+            claims = _answer_claims(
+                claims, text, kinds, patterns, statement, previous_start, start, end
+            )
+        previous_end, previous_start, before, previous = end, start, sentence, sentence
     claims = _without_redundant_headings(claims)
     named = patterns.for_kind("named-third-parties")
     claims += _named_third_parties(text, spans, named, vendors or load_vendors())
@@ -232,6 +238,25 @@ def is_heading(quote: str) -> bool:
     words = _TITLE_WORD.findall(quote)
     capitals = sum(1 for w in words if w[0].isupper())
     return len(quote) <= _TITLE_MAX and bool(words) and capitals >= 0.8 * len(words)
+
+
+def _answer_claims(
+    claims: list[Claim],
+    text: str,
+    kinds: list[KindPatterns],
+    patterns: ClaimPatterns,
+    statement: str,
+    question_start: int,
+    start: int,
+    end: int,
+) -> list[Claim]:
+    """The claims of a bare answer ("No.") to the question before it: the question's own claims
+    of those kinds are dropped (asking "Do we use cookies?" affirms nothing)."""
+    own = patterns.own_words(statement)
+    found = [(k.kind, k.polarity_of(statement, own)) for k in kinds]
+    made = {kind: polarity for kind, polarity in found if polarity is not None}
+    kept = [c for c in claims if not (c.start == question_start and c.kind in made)]
+    return kept + [_claim(text, kind, polarity, start, end) for kind, polarity in made.items()]
 
 
 def _without_redundant_headings(claims: list[Claim]) -> list[Claim]:
