@@ -409,3 +409,75 @@ def test_japanese_constructions_round_3(text: str, kind: str) -> None:
 )
 def test_japanese_wording_that_only_looks_like_a_claim(text: str, kind: str) -> None:
     assert kind not in kind_names(text, "ja")
+
+
+# Round 3, second half: an analytics vendor named, not described.
+def test_an_analytics_vendor_named_is_third_party_analytics() -> None:
+    analytics = ("third-party-analytics", "affirms")
+    assert analytics in kinds("We use Plausible to see which pages people read.")
+    assert analytics in kinds("当店は Microsoft Clarity を利用しています。")
+    # Run on the site's own server, or the statement of the vendor itself: not a third party.
+    own = "We use Matomo to count visits. It is a self-hosted instance on our server."
+    assert analytics not in kinds(own)
+    assert analytics not in kinds("At Plausible Analytics, we use Plausible Analytics to count.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No details are shared with, sent to or sold to third parties.",
+        "No data is being shared with any outside party.",
+    ],
+)
+def test_a_promise_with_coordinated_verbs(text: str) -> None:
+    assert ("no-third-party-sharing", "affirms") in kinds(text, "en")
+
+
+def test_a_cookie_banner_named_is_not_a_cookie_claim() -> None:
+    assert "cookies" not in kind_names("Looking for the cookie banner?", "en")
+    assert "cookies" in kind_names("Our cookie banner lets you choose which cookies we set.", "en")
+
+
+def test_the_control_verb_must_be_near_the_cookie() -> None:
+    text = "No cookies are set that could follow visitors, and we work hard to prevent tracking."
+    assert "cookie-control" not in kind_names(text, "en")
+    assert "cookie-control" in kind_names("You can block cookies in your browser.", "en")
+
+
+def test_a_list_entry_written_role_first() -> None:
+    assert ("processors", "affirms") in kinds("Payments: Stripeline (EU)", "en")
+    assert "processors" not in kind_names("Email: Our letters are optional to receive.", "en")
+
+
+def test_the_contact_form_as_a_subject_of_processing_is_not_a_contact() -> None:
+    text = "The contact form uses an outside relay to deliver messages."
+    assert "contact" not in kind_names(text, "en")
+
+
+def test_visits_not_visitors_is_anonymous_analytics() -> None:
+    assert ("anonymous-analytics", "affirms") in kinds("We count visits, not visitors.", "en")
+
+
+def test_an_emoji_after_the_stop_does_not_make_a_heading() -> None:
+    assert not is_heading("We set no cookies at all. 🍪")
+    text = "Hello there. We set no cookies at all. 🍪\nNo data such as cookies is kept.\n"
+    assert [c.quote for c in extract_claims(text, "en") if c.kind == "cookies"] == [
+        "We set no cookies at all. 🍪",
+        "No data such as cookies is kept.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        (
+            "「Google Analytics」に関して、詳しくはこちらをご覧ください。",
+            "third-party-analytics",
+            False,
+        ),
+        ("Google が収集する情報については、こちらをご覧ください。", "third-party-analytics", True),
+        ("Cookieの仕組みについての詳細は、辞書サイト等をご覧ください。", "cookies", False),
+    ],
+)
+def test_japanese_pointers_and_the_collecting_company(text: str, kind: str, expected: bool) -> None:
+    assert (kind in kind_names(text, "ja")) is expected

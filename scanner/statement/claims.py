@@ -24,6 +24,7 @@ from scanner.resources import rules_dir
 from scanner.statement.answers import answered
 from scanner.statement.segment import sentences
 from scanner.statement.text import language_of
+from scanner.statement.vendor_claims import measured_by_vendor
 
 Polarity = Literal["affirms", "denies"]
 
@@ -45,6 +46,7 @@ _TITLE_WORD = re.compile(r"[^\W\d_]{4,}")
 # A link's target written out in the text says nothing about the site ("https://..." is not a
 # claim of encryption, "google.com/analytics" not one of analytics).
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]]+", re.IGNORECASE)
+_TRAILING_SYMBOLS = re.compile(r"[\s\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]+$")
 _SENTENCE_STOP = re.compile(r"[.!?。！？:：)）」]\s*$")
 _PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
 
@@ -217,7 +219,9 @@ def extract_claims(
         previous_end, previous_start, before, previous = end, start, sentence, sentence
     claims = _without_redundant_headings(claims)
     named = patterns.for_kind("named-third-parties")
-    claims += _named_third_parties(text, spans, named, vendors or load_vendors())
+    vendors = vendors or load_vendors()
+    claims += _named_third_parties(text, spans, named, vendors)
+    claims += _analytics_by_vendor(text, spans, claims, named, vendors)
     return sorted(claims, key=lambda c: (c.start, _KIND_ORDER[c.kind], c.vendor or ""))
 
 
@@ -230,7 +234,8 @@ def normalised(sentence: str) -> str:
 def is_heading(quote: str) -> bool:
     """A line that names a section rather than says something: a short line without a stop
     ("Cookies", "SSL", "お問い合わせ窓口"), a title ("Data We Collect and Why") or a short
-    question ("Why do we collect this?")."""
+    question ("Why do we collect this?"). Emoji and other symbols after the stop do not count."""
+    quote = _TRAILING_SYMBOLS.sub("", quote)
     if _SENTENCE_STOP.search(quote):
         return len(quote) <= _QUESTION_MAX and quote.rstrip().endswith(("?", "？"))
     if len(quote) <= _HEADING_MAX:
@@ -267,6 +272,22 @@ def _without_redundant_headings(claims: list[Claim]) -> list[Claim]:
     """
     in_sentences = {(c.kind, c.polarity) for c in claims if not is_heading(c.quote)}
     return [c for c in claims if not (is_heading(c.quote) and (c.kind, c.polarity) in in_sentences)]
+
+
+def _analytics_by_vendor(
+    text: str,
+    spans: list[tuple[int, int]],
+    claims: list[Claim],
+    denial: KindPatterns,
+    vendors: VendorDB,
+) -> list[Claim]:
+    """third-party-analytics claims of sentences that use an analytics vendor by name."""
+    made = {c.start for c in claims if c.kind == "third-party-analytics"}
+    return [
+        _claim(text, "third-party-analytics", "affirms", start, end)
+        for start, end in measured_by_vendor(text, spans, vendors)
+        if start not in made and denial.polarity_of(normalised(text[start:end])) != "denies"
+    ]
 
 
 def _named_third_parties(
