@@ -45,7 +45,8 @@ _SPREAD_MIN_PARTS = 3
 _TITLE_WORD = re.compile(r"[^\W\d_]{4,}")
 # A link's target written out in the text says nothing about the site ("https://..." is not a
 # claim of encryption, "google.com/analytics" not one of analytics).
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]]+", re.IGNORECASE)
+# A URL ends at the first character a URL cannot hold: Japanese text glues words right after it.
+_URL = re.compile(r"\b(?i:https?://|www\.)[!-'*-;=?-Z\\^-~]+")
 _TRAILING_SYMBOLS = re.compile(r"[\s\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]+$")
 _SENTENCE_STOP = re.compile(r"[.!?。！？:：)）」]\s*$")
 _PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})

@@ -29,6 +29,16 @@ _USED_AFTER = re.compile(
     r"|(?:を|という\S{0,6}を)(?:利用|使用|導入)|による|によって|で(?:計測|解析|分析))",
     re.IGNORECASE,
 )
+# A name the sentence itself calls an analytics tool ("uses Acme, a privacy-friendly analytics
+# tool", "uses Acme for analytics", "tracks visits via Acme"): the vendor data need not know it.
+_NAMED_AS_ANALYTICS = re.compile(
+    r"\b(?:use[sd]?|using|via|through)\s+(?-i:[A-Z][\w.-]+(?: [A-Z][\w.-]+)?)"
+    r"(?:,? (?:an?|the|our) (?:[\w-]+,? ){0,4}(?:web )?analytics (?:tool|service|platform|software)"
+    r"| (?:for|as) (?:our )?(?:[\w-]+ ){0,2}(?:web )?(?:analytics|visitor statistics)\b)"
+    r"|\b(?:track|count|measur|monitor)\w* (?:\w+ ){0,2}"
+    r"(?:visits|visitors|page ?views|traffic|usage) (?:via|with|using|through) (?-i:[A-Z])",
+    re.IGNORECASE,
+)
 _OWN_SERVERS = re.compile(
     r"self[- ]hosted|\bhost(?:s|ed)? (?:our|its) own\b|\bour own (?:\w+ )?(?:instance|server)"
     r"|\bfirst[- ]party\b|自社(?:の)?サーバー?|セルフホスト",
@@ -39,9 +49,15 @@ _OWN_SERVERS = re.compile(
 def measured_by_vendor(
     text: str, spans: list[tuple[int, int]], vendors: VendorDB
 ) -> list[tuple[int, int]]:
-    """The sentences (start, end) that use an analytics vendor hosted by that vendor."""
+    """The sentences (start, end) that use an analytics vendor hosted by that vendor: one the vendor
+    data knows, or a name the sentence calls an analytics tool."""
     starts = [start for start, _ in spans]
-    found: list[tuple[int, int]] = []
+    found = [
+        (start, end)
+        for start, end in spans
+        if _NAMED_AS_ANALYTICS.search(text, start, end)
+        and not _OWN_SERVERS.search(_paragraph(text, start, end))
+    ]
     for vendor, mention_start, mention_end in vendors.find_in_text(text):
         if vendor.category not in MEASURING:
             continue
@@ -52,10 +68,14 @@ def measured_by_vendor(
         used = _USED_BEFORE.search(text, start, mention_start) or _USED_AFTER.match(
             text[mention_end:end]
         )
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        paragraph = text[line_start : line_end if line_end >= 0 else len(text)]
+        paragraph = _paragraph(text, start, end)
         ours = re.search(rf"\bAt {re.escape(text[mention_start:mention_end])}(?: \w+)?, we\b", text)
         if used and not ours and not _OWN_SERVERS.search(paragraph) and (start, end) not in found:
             found.append((start, end))
     return found
+
+
+def _paragraph(text: str, start: int, end: int) -> str:
+    """The line (paragraph, list item) that holds text[start:end]."""
+    line_end = text.find("\n", end)
+    return text[text.rfind("\n", 0, start) + 1 : line_end if line_end >= 0 else len(text)]
