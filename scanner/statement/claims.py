@@ -48,6 +48,7 @@ _TITLE_WORD = re.compile(r"[^\W\d_]{4,}")
 # A URL ends at the first character a URL cannot hold: Japanese text glues words right after it.
 _URL = re.compile(r"\b(?i:https?://|www\.)[!-'*-;=?-Z\\^-~]+")
 _TRAILING_SYMBOLS = re.compile(r"[\s\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]+$")
+_THIRD = re.compile(r"\b3rd\b", re.IGNORECASE)  # "3rd parties" read as "third parties"
 _SENTENCE_STOP = re.compile(r"[.!?。！？:：)）」]\s*$")
 _PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
 
@@ -227,9 +228,10 @@ def extract_claims(
 
 
 def normalised(sentence: str) -> str:
-    """The sentence as patterns see it: NFKC, straight quotes, plain spaces, URLs as "URL"."""
+    """The sentence as patterns see it: NFKC, straight quotes, plain spaces, URLs as "URL",
+    "3rd" as "third"."""
     plain = unicodedata.normalize("NFKC", sentence).translate(_PLAIN_QUOTES)
-    return _URL.sub("URL", plain)
+    return _THIRD.sub("third", _URL.sub("URL", plain))
 
 
 def is_heading(quote: str) -> bool:
