@@ -544,6 +544,11 @@ def test_a_url_glued_to_japanese_text_ends_where_the_japanese_starts() -> None:
     assert kinds(text, "ja") >= {("cookies", "affirms"), ("cookie-control", "affirms")}
 
 
+def test_a_url_glued_after_japanese_text_is_still_a_url() -> None:
+    text = "設定はこちらhttps://example.jp/helpで変更してください。"
+    assert "transport-encryption" not in kind_names(text, "ja")
+
+
 # Round 5 (after it was measured blind).
 @pytest.mark.parametrize(
     ("text", "claim"),

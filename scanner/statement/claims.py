@@ -45,8 +45,9 @@ _SPREAD_MIN_PARTS = 3
 _TITLE_WORD = re.compile(r"[^\W\d_]{4,}")
 # A link's target written out in the text says nothing about the site ("https://..." is not a
 # claim of encryption, "google.com/analytics" not one of analytics).
-# A URL ends at the first character a URL cannot hold: Japanese text glues words right after it.
-_URL = re.compile(r"\b(?i:https?://|www\.)[!-'*-;=?-Z\\^-~]+")
+# A URL ends at the first character a URL cannot hold, and may start right after a Japanese
+# word: Japanese text glues words to it on both sides ("こちらhttps://...で無効化").
+_URL = re.compile(r"(?<![A-Za-z0-9])(?i:https?://|www\.)[!-'*-;=?-Z\\^-~]+")
 _TRAILING_SYMBOLS = re.compile(r"[\s\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]+$")
 _THIRD = re.compile(r"\b3rd\b", re.IGNORECASE)  # "3rd parties" read as "third parties"
 _SENTENCE_STOP = re.compile(r"[.!?。！？:：)）」]\s*$")
