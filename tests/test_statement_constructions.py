@@ -258,7 +258,7 @@ def test_beacons_that_collect_no_personal_information_are_anonymous() -> None:
         "We still need a couple of external services to publish these pages.",
         "Site search is provided by a hosted index from another company.",
         "Our hosting provider keeps request records for a week.",
-        "Your details go only to services that are strictly necessary for the app to work.",
+        "Your details go only to the services which are needed to deliver orders.",
         "Each of them handles personal data only according to our written instructions.",
         "Quillpost (EU): newsletter delivery",
         "We use Parcelbird to facilitate order tracking.",
@@ -308,7 +308,7 @@ def test_the_statutory_exception_for_public_bodies_is_not_a_processor() -> None:
     [
         "No details about our readers are ever sold.",
         "No data is passed to advertising networks or used to show ads.",
-        "We don't share any data, and it stays on our own server.",
+        "We don't share any data; everything remains on a machine in our office.",
     ],
 )
 def test_promises_without_the_usual_recipient(text: str) -> None:
@@ -425,7 +425,7 @@ def test_an_analytics_vendor_named_is_third_party_analytics() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "No details are shared with, sent to or sold to third parties.",
+        "No details are passed to, sent to or sold to third parties.",
         "No data is being shared with any outside party.",
     ],
 )
@@ -439,7 +439,7 @@ def test_a_cookie_banner_named_is_not_a_cookie_claim() -> None:
 
 
 def test_the_control_verb_must_be_near_the_cookie() -> None:
-    text = "No cookies are set that could follow visitors, and we work hard to prevent tracking."
+    text = "No cookies here can follow visitors around, and we try hard to prevent tracking."
     assert "cookie-control" not in kind_names(text, "en")
     assert "cookie-control" in kind_names("You can block cookies in your browser.", "en")
 
@@ -455,7 +455,7 @@ def test_the_contact_form_as_a_subject_of_processing_is_not_a_contact() -> None:
 
 
 def test_visits_not_visitors_is_anonymous_analytics() -> None:
-    assert ("anonymous-analytics", "affirms") in kinds("We count visits, not visitors.", "en")
+    assert ("anonymous-analytics", "affirms") in kinds("We measure page views, not people.", "en")
 
 
 def test_an_emoji_after_the_stop_does_not_make_a_heading() -> None:
@@ -520,10 +520,10 @@ def test_no_cookies_beyond_the_necessary_is_not_a_denial() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Your address is stored securely with Shipfast.",
-        "We keep your address through Postbird, a mailing service in Canada.",
-        "The company hosting this site may keep access records.",
-        "The only external services used are listed below.",
+        "Your address is kept safely with Shipfast.",
+        "Orders are tracked through Postbird, a parcel service in Canada.",
+        "The company that hosts our pages keeps records of each visit.",
+        "External services we use are listed below.",
     ],
 )
 def test_processors_by_where_the_data_is_kept(text: str) -> None:
@@ -531,7 +531,9 @@ def test_processors_by_where_the_data_is_kept(text: str) -> None:
 
 
 def test_reach_out_is_a_contact() -> None:
-    assert ("contact", "affirms") in kinds("Questions? Reach out via the form on our About page.")
+    assert ("contact", "affirms") in kinds(
+        "Got a question? Reach out through the form on our help page."
+    )
 
 
 def test_the_tool_collects_nothing_personal_said_after_naming_it() -> None:
@@ -540,7 +542,7 @@ def test_the_tool_collects_nothing_personal_said_after_naming_it() -> None:
 
 
 def test_a_url_glued_to_japanese_text_ends_where_the_japanese_starts() -> None:
-    text = "www.example.jpにアクセスすれば、広告に使われるCookieを無効にできます。"
+    text = "www.example.jpを開くと、広告用のCookieをオフにできます。"
     assert kinds(text, "ja") >= {("cookies", "affirms"), ("cookie-control", "affirms")}
 
 
@@ -553,8 +555,11 @@ def test_a_url_glued_after_japanese_text_is_still_a_url() -> None:
 @pytest.mark.parametrize(
     ("text", "claim"),
     [
-        ("There should not be any cookies on these pages.", ("cookies", "denies")),
-        ("Log data: what your browser sends with each page request.", ("access-logs", "affirms")),
+        ("There will not be any cookies on these pages.", ("cookies", "denies")),
+        (
+            "Log data: the details your browser passes along with every request.",
+            ("access-logs", "affirms"),
+        ),
         ("Our hosting company records the IP address of each request.", ("access-logs", "affirms")),
         ("Form entries may be shared with 3rd party service providers.", ("processors", "affirms")),
         ("Mailbird, which we use to send our monthly letter.", ("processors", "affirms")),
@@ -590,10 +595,10 @@ def test_a_named_service_which_does_a_job_for_us() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "当ブログは Pagehost を使用して運用しています。",
-        "当店は Commentbird を利用してコメント欄を提供しています。",
+        "当ブログの配信は Pagehost を利用して運営しています。",
+        "当店のレビュー機能は Commentbird を利用して提供しています。",
         "表示を速くするため、CDNを利用することがあります。",
-        "閲覧者の情報が Pagehost 社で利用されることがあります。",
+        "閲覧者のデータが Pagehost 社により処理される場合があります。",
     ],
 )
 def test_japanese_hosting_and_service_providers(text: str) -> None:
