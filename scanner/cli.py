@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import tempfile
+import traceback
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -50,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"complyscan {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=os.environ.get("COMPLYSCAN_DEBUG", "") not in ("", "0"),
+        help="print the traceback of an unexpected error (or set COMPLYSCAN_DEBUG=1)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     scan = sub.add_parser("scan", help="scan a site against its privacy statement")
@@ -158,6 +165,12 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
     )
     scan.add_argument("--per-host", type=int, help="page loads at once per host (default 2)")
     scan.add_argument("--host-delay", type=float, metavar="SECONDS", help="between page loads")
+    scan.add_argument(
+        "--allow-unread-pages",
+        action="store_true",
+        default=None,
+        help="pages that cannot be read in time do not make the scan incomplete (exit 3)",
+    )
 
 
 # -- scan --------------------------------------------------------------------------------------
@@ -191,6 +204,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "trap_threshold",
         "per_host",
         "host_delay",
+        "allow_unread_pages",
     )
     return {k: getattr(args, k, None) for k in keys}
 
@@ -216,6 +230,19 @@ def _open_store(config: Any) -> tuple[Any, Exception | None]:
 
 def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[int, Any]:
     """`_run_scan`, also returning the ScanResult (None when the browser could not start).
+    The scan holds --out for its whole life: a second scan there exits 2 (scanner/outdir.py)."""
+    from scanner.outdir import OutDirError, claim
+
+    try:
+        out_dir = claim(config)
+    except OutDirError as exc:
+        raise UsageError(str(exc)) from None
+    with out_dir:
+        return _scan_in_claimed_out(config, quiet, history)
+
+
+def _scan_in_claimed_out(config: Any, quiet: bool, history: bool) -> tuple[int, Any]:
+    """`_scan_site` once --out is checked and held.
 
     With `history`, the previous scan of the site comes from the store (for statement-changed
     and report.json's `changes`) and this one is added to it, after the reports are written.
@@ -267,6 +294,7 @@ def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
 
+    stopped: str | None = None
     try:
         asyncio.run(main())
     except (BrowserNotFound, CrawlError) as exc:
@@ -276,11 +304,17 @@ def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[
         return EXIT_INCOMPLETE, None
     except asyncio.CancelledError:
         pass
+    except Exception as exc:  # not a verdict: report what was gathered, exit 3 (never 1)
+        logging.getLogger(__name__).debug("the scan failed", exc_info=True)
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        stopped = f"the scan stopped on an unexpected error ({type(exc).__name__}: {first})"
     result = scan.result
     if interrupted:
+        stopped = "interrupted"
+    if stopped:
         result.pages = scan.pages
         result.complete = False
-        result.incomplete_reason = "interrupted: the report holds what was gathered so far"
+        result.incomplete_reason = f"{stopped}: the report holds what was gathered so far"
         result.finished_at = result.finished_at or datetime.now(UTC)
     result.changes = Changes.model_validate(diff(previous, result)) if previous else None
     outcome = evaluate(result, config.fail_on, baseline, waivers, date.today())
@@ -410,6 +444,7 @@ def cmd_statement(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """`complyscan report REPORT.json --format ...`: render a saved result again."""
     from scanner.config import FORMATS
+    from scanner.outdir import OutDirError, ensure_writable
     from scanner.report import write_reports
 
     unknown = [f for f in args.formats if f not in FORMATS]
@@ -420,6 +455,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     except Exception as exc:
         raise UsageError(str(exc).replace("--baseline", "report")) from None
     out = args.out or args.report.parent
+    try:
+        ensure_writable(out)
+    except OutDirError as exc:
+        raise UsageError(str(exc)) from None
     for fmt, path in write_reports(result, out, args.formats).items():
         print(f"{fmt}: {path}")
     return EXIT_PASSED
@@ -582,6 +621,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("complyscan: interrupted", file=sys.stderr)
         return EXIT_INCOMPLETE
+    except Exception as exc:  # anything else is "could not look" (3), never "gate failed" (1)
+        return _unexpected(exc, args.debug)
+
+
+def _unexpected(exc: Exception, debug: bool) -> int:
+    """One line for an error nobody planned for (the traceback only with --debug); exit 3."""
+    if debug:
+        traceback.print_exception(exc)
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        message = f"cannot read or write{where}: {exc.strerror or exc}"
+    else:
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        message = f"unexpected {type(exc).__name__}: {first}"
+    hint = "" if debug else " (--debug or COMPLYSCAN_DEBUG=1 shows the traceback)"
+    print(f"complyscan: error: {message}{hint}", file=sys.stderr)
+    return EXIT_INCOMPLETE
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from pydantic import (
 
 from scanner.net import ResolveError, ResolveRule
 from scanner.sanitize import has_credentials, redact_url
+from scanner.urls import host_is_valid, idna_host
 
 FORMATS = ("json", "html", "sarif", "junit", "md")
 FAIL_ON = ("critical", "high", "medium", "low", "none")
@@ -104,6 +105,8 @@ class ScanConfig(_Section):
     """Pages loaded at once from one host at most (politeness towards the site's servers)."""
     host_delay: float = Field(0.0, ge=0)
     """Seconds between the starts of two page loads on one host (0: none)."""
+    allow_unread_pages: bool = False
+    """Pages that could not be read in time do not make the scan incomplete (still reported)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -120,9 +123,14 @@ class ScanConfig(_Section):
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
+        if not value.strip().isprintable():
+            # urlsplit would silently drop a tab or newline and scan another host.
+            raise ValueError(f"{redact_url(value)!r}: control characters in the URL or its host")
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{redact_url(value)!r} is not an http(s) URL with a host")
+        if not host_is_valid(idna_host(parts.hostname)):
+            raise ValueError(f"{redact_url(value)!r}: {parts.hostname!r} is not a valid host name")
         try:
             _ = parts.port
         except ValueError:
@@ -164,11 +172,15 @@ class ScanConfig(_Section):
             if path is not None and not path.is_file():
                 raise ConfigError(f"{label} {path}: no such file")
         if self.ca_bundle is not None:
+            text = self.ca_bundle.read_bytes()
+            if b"-----BEGIN CERTIFICATE-----" not in text:
+                raise ConfigError(f"--ca-bundle {self.ca_bundle}: no PEM certificate in the file")
             try:
-                x509.load_pem_x509_certificates(self.ca_bundle.read_bytes())
-            except ValueError:
+                x509.load_pem_x509_certificates(text)
+            except ValueError as exc:
+                first = (str(exc).splitlines() or ["unreadable"])[0][:200]
                 raise ConfigError(
-                    f"--ca-bundle {self.ca_bundle}: no PEM certificate in the file"
+                    f"--ca-bundle {self.ca_bundle}: a bad certificate ({first})"
                 ) from None
 
     def public_dict(self) -> dict[str, Any]:
@@ -212,7 +224,12 @@ _TOML_SECTIONS: dict[str, dict[str, str]] = {
         "trap_threshold": "trap_threshold",
     },
     "statement": {"url": "statement_url"},
-    "gate": {"fail_on": "fail_on", "baseline": "baseline", "waivers": "waivers"},
+    "gate": {
+        "fail_on": "fail_on",
+        "baseline": "baseline",
+        "waivers": "waivers",
+        "allow_unread_pages": "allow_unread_pages",
+    },
 }
 
 
@@ -241,6 +258,10 @@ def read_toml(path: Path) -> dict[str, Any]:
                 raise ConfigError(f"--config {path}: unknown key {key!r} in [{section}]")
             fields[mapping[key]] = value
     for key in ("ca_bundle", "baseline", "waivers", "db"):
+        if key in fields and not isinstance(fields[key], str):
+            raise ConfigError(
+                f"--config {path}: {key} must be a path (a string), not {fields[key]!r}"
+            )
         if key in fields and fields[key] and not Path(fields[key]).is_absolute():
             fields[key] = str(path.parent / fields[key])
     return fields

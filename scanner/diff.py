@@ -6,7 +6,7 @@
 - `previous`: the old scan's `target` and `started_at`; `previous_started_at` for display
 - `new`, `resolved`: findings (rule_id, severity, title, message, page_url, host, fingerprint)
   whose fingerprint is only in the new scan, or only in the old one; waived findings count
-  as absent
+  as absent; an incomplete new scan resolves nothing (it may not have looked)
 - `vendors`, `cookies`: `added` and `removed` (sorted names)
 - `tls`: one entry per host:port whose accepted protocols or certificate changed, or that
   appeared or went: `protocols_added`, `protocols_removed`, `certificate_renewed` (its sha256
@@ -39,7 +39,12 @@ def diff(old: ScanResult, new: ScanResult) -> dict[str, Any]:
         "previous": {"target": old.target, "started_at": old.started_at.isoformat()},
         "previous_started_at": old.started_at.strftime("%Y-%m-%d %H:%M UTC"),
         "new": [_brief(f) for f in new_findings.values() if not finding_keys(f) & old_keys],
-        "resolved": [_brief(f) for f in old_findings.values() if not finding_keys(f) & new_keys],
+        # An incomplete scan did not look everywhere: it cannot tell that a finding is gone.
+        "resolved": [
+            _brief(f)
+            for f in old_findings.values()
+            if not finding_keys(f) & new_keys and new.complete
+        ],
         "vendors": _added_removed(_vendors(old), _vendors(new)),
         "cookies": _added_removed(_cookies(old), _cookies(new)),
         "tls": _tls_changes(old, new),

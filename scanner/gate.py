@@ -75,6 +75,8 @@ def load_waivers(path: Path) -> list[Waiver]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise GateConfigError(f"{path}: cannot read waivers: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise GateConfigError(f"{path}: not UTF-8 text (waivers are a TOML file)") from None
     except tomllib.TOMLDecodeError as error:
         raise GateConfigError(f"{path}: not valid TOML: {error}") from None
     unknown_tables = sorted(set(data) - {"waiver"})

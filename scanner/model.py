@@ -224,6 +224,13 @@ class Page(Model):
     title: str = ""
     """The document's title."""
     error: str | None = Field(None, description="Why the page could not be loaded, if it failed")
+    unread: str | None = Field(
+        None,
+        description=(
+            "Why the page could not be read in time (no answer, a script that never yields, too "
+            "big to read, a crashed renderer): its forms and links are unknown"
+        ),
+    )
     depth: int = 0
     """Links followed from the start URL (0 for the start URL, 1 for a sitemap's pages)."""
     https: bool = False
@@ -399,6 +406,8 @@ class HostSecurity(Model):
     """What sslyze found; None when not scanned."""
     http: list[HttpCheck] = Field(default_factory=list)
     """HTTP checks of the host's pages (one per page that collects personal information)."""
+    refused: str | None = None
+    """Why the network policy kept every scan away from this host, if it did."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,6 +460,7 @@ class DeclaredCookie(Model):
     name: str = Field(description="As declared; may hold a wildcard: _ga_*, _ga_<container-id>")
     provider: str | None = Field(None, description="Who sets it, as declared")
     purpose: str | None = None
+    """The declared purpose, as worded."""
     category: CookieCategory | None = Field(
         None, description="The declared category (or the heading it is listed under), normalised"
     )
@@ -466,11 +476,16 @@ class StatementDocument(Model):
     """One document of the statement: the privacy policy, or a cookie policy beside it."""
 
     url: str
+    """Where it was read (after redirects)."""
     sha256: str = Field(description="SHA-256 of `text`; statement-changed compares it per URL")
     kind: Literal["privacy-policy", "cookie-policy"] = "privacy-policy"
+    """Which document of the statement this is."""
     language: str = "en"
+    """The language its claims were read in (en, ja)."""
     https: bool = True
+    """True when it was served over HTTPS."""
     text: str = ""
+    """Its plain text; claims citing it have offsets into it."""
 
 
 class Statement(Model):

@@ -18,6 +18,8 @@ import certifi
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from scanner.urls import idna_host
+
 
 class ResolveError(ValueError):
     """A --resolve rule that cannot be understood."""
@@ -43,7 +45,7 @@ class ResolveRule:
             ipaddress.ip_address(address)
         except ValueError:
             raise ResolveError(f"--resolve {text!r}: {address!r} is not an IP address") from None
-        pattern = pattern.lower().rstrip(".")
+        pattern = idna_host(pattern)
         body = pattern[2:] if pattern.startswith("*.") else pattern
         if not body or "*" in body or "/" in body or " " in body:
             raise ResolveError(f"--resolve {text!r}: {pattern!r} is not a host name or *.domain")
@@ -51,7 +53,7 @@ class ResolveRule:
 
     def matches(self, host: str) -> bool:
         """True when this rule applies to `host`."""
-        host = host.lower().rstrip(".")
+        host = idna_host(host)
         if self.pattern.startswith("*."):
             return host.endswith(self.pattern[1:])
         return host == self.pattern

@@ -17,6 +17,7 @@ from scanner.parties.domains import registrable_domain
 from scanner.urls import SESSION_PARAMS as SESSION_PARAMS
 from scanner.urls import canonical_url
 from scanner.urls import host_port as host_port
+from scanner.urls import idna_host as idna_host
 
 
 def normalise_url(url: str) -> str:
@@ -58,20 +59,20 @@ class Scope:
         exclude_paths: list[str] | None = None,
     ) -> Scope:
         """The default scope: the start URL's registrable domain and all its subdomains."""
-        host = (urlsplit(start_url).hostname or "").lower()
+        host = idna_host(urlsplit(start_url).hostname or "")
         if not hosts:
             site = registrable_domain(host)
             hosts = [site, f"*.{site}"] if site != host or "." in host else [host]
         return cls(
-            hosts=tuple(h.lower() for h in hosts),
-            exclude_hosts=tuple(h.lower() for h in exclude_hosts or ()),
+            hosts=tuple(idna_host(h) for h in hosts),
+            exclude_hosts=tuple(idna_host(h) for h in exclude_hosts or ()),
             paths=tuple(paths or ()),
             exclude_paths=tuple(exclude_paths or ()),
         )
 
     def host_in_scope(self, host: str) -> bool:
         """True when the host matches an include pattern and no exclude pattern."""
-        host = host.lower().rstrip(".")
+        host = idna_host(host)
         if any(fnmatch.fnmatchcase(host, p) for p in self.exclude_hosts):
             return False
         return any(fnmatch.fnmatchcase(host, p) for p in self.hosts)

@@ -106,6 +106,8 @@ class Console:
         )
         if not result.complete:
             out.print(f"[bold red]INCOMPLETE[/]: {_clip(str(result.incomplete_reason), 300)}")
+        for page in [p for p in result.pages if p.unread][:5]:
+            out.print(f"  not read: {_clip(page.url, 100)} ({_clip(page.unread or '', 100)})")
         counts = "  ".join(
             f"[{_COLOURS[sev.value]}]{sev.value} {s.findings.get(sev.value, 0)}[/]"
             for sev in Severity

@@ -69,9 +69,35 @@ def _canonical_place(place: str) -> str:
     return place.lower().removesuffix(":443").rstrip(".")
 
 
+def idna_host(host: str) -> str:
+    """A host as the network sees it: lower-case, IDNA (punycode), no trailing dot.
+
+    `www.bücher.test` -> `www.xn--bcher-kva.test`, so scope, Chromium, sslyze and httpx agree.
+    A host IDNA cannot encode is only lower-cased (it then matches nothing it should not).
+    """
+    host = host.strip().rstrip(".").lower()
+    if host.isascii():
+        return host
+    try:
+        return ".".join(
+            label.encode("idna").decode("ascii") if not label.isascii() else label
+            for label in host.split(".")
+        )
+    except UnicodeError:
+        return host
+
+
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-._:[]%")
+
+
+def host_is_valid(host: str) -> bool:
+    """True when `host` (IDNA, lower-case) has only characters a host name or literal may have."""
+    return bool(host) and all(c in _HOST_CHARS for c in host.lower())
+
+
 def netloc_of(host: str, port: int | None, scheme: str = "https") -> str:
     """`host[:port]` as a URL spells it: lower-case, IPv6 in brackets, default port left out."""
-    host = host.lower().rstrip(".")
+    host = idna_host(host)
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
     if port is None or DEFAULT_PORTS.get(scheme) == port:
@@ -90,7 +116,7 @@ def host_port(url: str) -> tuple[str, int]:
     """(host, port) of a URL, with the scheme's default port filled in (443 when unknown)."""
     parts = urlsplit(url)
     port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower(), 443)
-    return (parts.hostname or "").lower(), port
+    return idna_host(parts.hostname or ""), port
 
 
 def _normalise_escapes(part: str, safe: str) -> str:

@@ -18,6 +18,7 @@ from scanner.model import (
     Certificate,
     Claim,
     Cookie,
+    DeclaredCookie,
     Form,
     FormField,
     HostSecurity,
@@ -86,6 +87,20 @@ def _ctx(**result: object) -> CheckContext:
     ctx = CheckContext(result=scan, first_party=FirstParty(f"{SHOP}/"), vendors=load_vendors())
     ctx.previous_statement = previous  # type: ignore[assignment]
     return ctx
+
+
+def _declared(name: str, **fields: object) -> Statement:
+    """A statement whose cookie policy declares one cookie."""
+    entry = DeclaredCookie(
+        name=name,
+        document_url=f"{SHOP}/cookie-policy",
+        **fields,  # type: ignore[arg-type]
+    )
+    return _statement().model_copy(update={"cookies_declared": [entry]})
+
+
+def _first_party_cookie(name: str, expires: float | None = None) -> Cookie:
+    return Cookie(name=name, domain=".shop.test", expires=expires)
 
 
 def _redirect_check(**kwargs: object) -> HttpCheck:
@@ -165,6 +180,16 @@ CASES: dict[str, Callable[[], CheckContext]] = {
     "statement-not-found": lambda: _ctx(pages=[_pi_page()]),
     "statement-not-linked": lambda: _ctx(pages=[_pi_page()], statement=_statement()),
     "statement-over-http": lambda: _ctx(statement=_statement(url="http://www.shop.test/privacy")),
+    "cookie-undeclared": lambda: _ctx(
+        cookies=[_first_party_cookie("unlisted")], statement=_declared("session")
+    ),
+    "cookie-lifetime-exceeds-declared": lambda: _ctx(
+        cookies=[_first_party_cookie("visit", expires=datetime.now(UTC).timestamp() + 400 * 86400)],
+        statement=_declared("visit", duration="1 day", max_age_seconds=86400),
+    ),
+    "cookie-category-mismatch": lambda: _ctx(
+        cookies=[_first_party_cookie("_ga")], statement=_declared("_ga", category="necessary")
+    ),
     "statement-changed": lambda: _ctx(
         statement=_statement(text="We use cookies and pixels."),
         previous_statement=_statement(text="We use cookies."),

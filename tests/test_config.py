@@ -5,12 +5,11 @@ from pathlib import Path
 import pytest
 
 from scanner.config import ConfigError, build_config
+from scanner.demo.pki import TestPKI
 
 
-def test_file_then_flags(tmp_path: Path) -> None:
-    from scanner.demo.pki import TestPKI
-
-    (tmp_path / "ca.pem").write_bytes(TestPKI.create(tmp_path / "pki").ca_pem.read_bytes())
+def test_file_then_flags(tmp_path: Path, pki: TestPKI) -> None:
+    (tmp_path / "ca.pem").write_bytes(pki.ca_pem.read_bytes())
     toml = tmp_path / "complyscan.toml"
     toml.write_text(
         """
@@ -78,5 +77,5 @@ def test_unknown_toml_keys_are_refused(tmp_path: Path) -> None:
 def test_a_ca_bundle_whose_certificate_does_not_parse_is_one_clear_error(tmp_path: Path) -> None:
     bundle = tmp_path / "ca.pem"
     bundle.write_text("-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n")
-    with pytest.raises(ConfigError, match="no PEM certificate"):
+    with pytest.raises(ConfigError, match="a bad certificate"):
         build_config(None, {"url": "https://www.example.com/", "ca_bundle": bundle})

@@ -53,6 +53,7 @@ def scan(
     return ScanResult(
         target="https://www.shop.test/",
         started_at=T0 + timedelta(days=day),
+        complete=True,
         findings=findings or [],
         beacons=[
             Beacon(url=url, page_url="https://www.shop.test/", kind="pixel", vendor=vendor or None)
@@ -88,6 +89,17 @@ def test_findings_new_and_resolved_by_fingerprint() -> None:
     assert changes["new"][0]["severity"] == "high" and changes["new"][0]["host"] == "b"
     assert [f["rule_id"] for f in changes["resolved"]] == ["tls-cert-expiring"]
     assert changes["previous"]["started_at"] == T0.isoformat()
+
+
+def test_an_incomplete_scan_resolves_nothing_it_did_not_look_for() -> None:
+    old = scan(findings=[finding("hsts-missing", "a"), finding("tls-cert-expiring", "b")])
+    new = scan(day=1, findings=[finding("tls-legacy-protocol", "b")])
+    new.complete, new.incomplete_reason = False, "interrupted"
+
+    changes = diff(old, new)
+
+    assert changes["resolved"] == []
+    assert [f["rule_id"] for f in changes["new"]] == ["tls-legacy-protocol"]
 
 
 def test_vendors_and_cookies_added_and_removed() -> None:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from scanner.checks.base import CheckContext
 from scanner.model import Finding, Statement, StatementDocument
 from scanner.scope import normalise_url
+from scanner.statement.notes import REJECTED_NOTE
 
 
 def check_statement_not_found(ctx: CheckContext) -> Iterator[Finding]:
@@ -20,7 +21,10 @@ def check_statement_not_found(ctx: CheckContext) -> Iterator[Finding]:
         f"from {len(ctx.result.pages)} page(s), none at the common paths.",
         location=ctx.result.target,
         page_url=ctx.result.target,
-        evidence={"pages_crawled": len(ctx.result.pages)},
+        evidence={
+            "pages_crawled": len(ctx.result.pages),
+            "not_accepted": [n for n in ctx.result.notes if n.startswith(REJECTED_NOTE)][:20],
+        },
     )
 
 

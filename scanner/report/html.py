@@ -180,25 +180,35 @@ def _claim_views(
     if result.statement is None:
         return []
     claims = result.statement.claims
-    views = []
-    for claim in claims:
-        same_kind = {c.quote for c in claims if c.kind == claim.kind}
-
-        def about(view: FindingView, claim: Claim = claim, same_kind: set[str] = same_kind) -> bool:
-            ref = view.finding.claim
-            if ref is None or ref.kind != claim.kind:
-                return False
-            # several claims of one kind (a vendor each): match the quoted one
-            return ref.quote == claim.quote or ref.quote not in same_kind
-
-        views.append(
-            ClaimView(
-                claim=claim,
-                contradictions=[v for v in findings if about(v)],
-                tested_by=[r for r in rules.values() if claim.kind in r.claims],
-            )
+    quotes: dict[str, set[str]] = {}
+    for c in claims:
+        quotes.setdefault(c.kind, set()).add(c.quote)
+    # Each finding is about the claim it quotes; one whose quote is no claim of its kind (a
+    # general sentence) is about every claim of the kind. Grouped once: linear in the claims.
+    by_quote: dict[tuple[str, str], list[tuple[int, FindingView]]] = {}
+    unquoted: dict[str, list[tuple[int, FindingView]]] = {}
+    for index, view in enumerate(findings):
+        ref = view.finding.claim
+        if ref is None or ref.kind not in quotes:
+            continue
+        if ref.quote in quotes[ref.kind]:
+            by_quote.setdefault((ref.kind, ref.quote), []).append((index, view))
+        else:
+            unquoted.setdefault(ref.kind, []).append((index, view))
+    return [
+        ClaimView(
+            claim=claim,
+            contradictions=[
+                v
+                for _, v in sorted(
+                    by_quote.get((claim.kind, claim.quote), []) + unquoted.get(claim.kind, []),
+                    key=lambda pair: pair[0],
+                )
+            ],
+            tested_by=[r for r in rules.values() if claim.kind in r.claims],
         )
-    return views
+        for claim in claims
+    ]
 
 
 def _vendor_views(result: ScanResult) -> list[VendorView]:

@@ -68,6 +68,11 @@ class MarkdownWriter(ReportWriter):
                 f"> **Scan incomplete:** {reason}. A scan that could not look never passes.",
                 "",
             ]
+        unread = [p for p in result.pages if p.unread]
+        lines += [
+            f"- Not read: {escape(p.url, 200)} ({escape(p.unread or '', 200)})" for p in unread
+        ]
+        lines += [""] if unread else []
 
         active, waived = (
             severity_counts(result.findings),

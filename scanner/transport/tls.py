@@ -40,6 +40,7 @@ from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocat
 
 from scanner.model import Certificate, TlsResult
 from scanner.net import Resolver, Trust
+from scanner.netpolicy import NetPolicy, PolicyRefused
 from scanner.transport.profiles import check_profile, profile_enum, profile_version
 
 # sslyze's bundled trust stores hold a few old roots with negative serial numbers; loading them
@@ -106,10 +107,12 @@ def scan_host(
     trust: Trust,
     profile: str = "intermediate",
     slow: bool = False,
+    policy: NetPolicy | None = None,
 ) -> TlsResult:
     """Scan one host:port with sslyze and describe what it accepts and presents.
 
-    The host is reached at its --resolve address (or through DNS) with `host` as SNI, and its
+    The host is admitted by the network `policy` (without one: its --resolve address or any
+    public address), resolved once, and reached at that checked address with `host` as SNI; its
     certificate is validated against sslyze's bundled trust stores (Mozilla, Apple, Android,
     Java, Windows) plus `trust.ca_bundle`. Nothing the host does makes it raise: an unreachable
     host, and any failure of sslyze itself, end up in `error`. Only an unknown `profile` (the
@@ -119,7 +122,7 @@ def scan_host(
     started = time.monotonic()
     result = TlsResult(profile=profile, profile_version=profile_version())
     try:
-        _scan_into(result, host, port, resolver, trust, profile, slow)
+        _scan_into(result, host, port, policy or NetPolicy(resolver), trust, profile, slow)
     except Exception as exc:  # sslyze's own bugs must not end the scan of the site
         result.error = f"TLS scan of {host}:{port} failed: {type(exc).__name__}: {exc}"
     result.scan_seconds = round(time.monotonic() - started, 3)
@@ -138,8 +141,11 @@ class TlsScanner:
         slow: bool = False,
         max_workers: int = 4,
         expiry_days: int = 30,
+        policy: NetPolicy | None = None,
     ) -> None:
         profile_enum(profile)
+        self.policy = policy
+        """The scan's network policy: every host is admitted by it before sslyze connects."""
         self.resolver = resolver
         self.trust = trust
         self.profile = profile
@@ -165,7 +171,14 @@ class TlsScanner:
             future = self._futures.get(key)
             if future is None:
                 future = self._pool.submit(
-                    scan_host, key[0], port, self.resolver, self.trust, self.profile, self.slow
+                    scan_host,
+                    key[0],
+                    port,
+                    self.resolver,
+                    self.trust,
+                    self.profile,
+                    self.slow,
+                    self.policy,
                 )
                 self._futures[key] = future
             return future
@@ -184,9 +197,10 @@ class TlsScanner:
             if is_expiring(result, within_days=self.expiry_days)
         )
 
-    def shutdown(self) -> None:
-        """Cancel scans that have not started and wait for the running ones to end."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def shutdown(self, wait: bool = True) -> None:
+        """Cancel scans that have not started and (unless `wait` is False: the time budget is
+        used up) wait for the running ones to end."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
     def __enter__(self) -> TlsScanner:
         return self
@@ -210,14 +224,17 @@ def _scan_into(
     result: TlsResult,
     host: str,
     port: int,
-    resolver: Resolver,
+    policy: NetPolicy,
     trust: Trust,
     profile: str,
     slow: bool,
 ) -> None:
-    address = resolver.lookup(host)
-    if address is None and resolver.only_resolved:
-        _unreachable(result, f"{host}: no --resolve rule covers this host, so it is not looked up")
+    # Resolved once and checked here; sslyze connects to that very address (no second lookup).
+    url = f"https://{f'[{host}]' if ':' in host else host}:{port}/"
+    try:
+        address = policy.admit_blocking(url, "tls", outside_scope=True).address
+    except (PolicyRefused, ConnectionError) as exc:
+        _unreachable(result, str(exc))
         return
     try:
         location = ServerNetworkLocation(hostname=host, port=port, ip_address=address)
