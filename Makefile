@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser
+PG_STAMP := $(VENV)/.postgresql
 
-.PHONY: all setup browser demo test lint typecheck check bench crosscheck-tls clean
+.PHONY: all setup browser demo test lint typecheck check bench bench-fleet crosscheck-tls clean
 
 all: test
 
-setup: $(STAMP) $(BROWSER_STAMP)
+setup: $(STAMP) $(BROWSER_STAMP) $(PG_STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +32,19 @@ $(BROWSER_STAMP): $(STAMP)
 	  $(BIN)/python -m playwright install chromium; \
 	fi
 	@$(BIN)/python -m scanner.browser.discovery
+	@touch $@
+
+# PostgreSQL's server binaries, for the fleet's tests (tests/pg.py starts a throwaway cluster
+# from them): Debian's package when we are root on Debian/Ubuntu and initdb is missing.
+$(PG_STAMP):
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then \
+	  echo "postgresql: $$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "postgresql: installing Debian's postgresql"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+	  echo "postgresql: not installed; the PostgreSQL tests will be skipped"; \
+	fi
 	@touch $@
 
 demo: setup
