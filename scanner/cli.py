@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan_all.add_argument("sites", type=Path, help="a TOML file of [[site]] tables")
     scan_all.add_argument("--parallel", type=int, default=1, help="sites at once (default 1)")
     scan_all.add_argument("--db", help="the history store for sites that name none")
+
+    from scanner.fleet.cli import add_parsers
+
+    add_parsers(sub)  # fleet ..., worker
     return parser
 
 
@@ -536,6 +540,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_PASSED
 
 
+def cmd_fleet(args: argparse.Namespace) -> int:
+    """`complyscan fleet ...` and `complyscan worker` (scanner/fleet/cli.py)."""
+    from scanner.fleet.cli import run
+
+    return run(args)
+
+
 COMMANDS = {
     "scan": cmd_scan,
     "init": cmd_init,
@@ -546,6 +557,8 @@ COMMANDS = {
     "history": cmd_history,
     "diff": cmd_diff,
     "scan-all": cmd_scan_all,
+    "fleet": cmd_fleet,
+    "worker": cmd_fleet,
 }
 
 

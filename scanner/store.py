@@ -165,7 +165,10 @@ class HistoryStore:
         with self.engine.begin() as conn:
             if not self.sqlite:
                 conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
-            tables = set(sa.inspect(conn).get_table_names())
+            # A fleet's job queue (Procrastinate) shares a PostgreSQL database with the store.
+            tables = {
+                t for t in sa.inspect(conn).get_table_names() if not t.startswith("procrastinate_")
+            }
             version = conn.exec_driver_sql("PRAGMA user_version").scalar_one() if self.sqlite else 0
             revision = None
             if "alembic_version" in tables:

@@ -1,4 +1,5 @@
-"""Fleet runs: one row per run, one per (run, site) with its state, attempts and result.
+"""Fleet runs: one row per run, one per (run, site) with its state, attempts and result, one
+per attempt, and the periodic runs of `fleet schedule`.
 
 Revision ID: 0002
 Revises: 0001
@@ -54,9 +55,18 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index("fleet_attempts_by_site", "fleet_attempts", ["run", "site"])
+    op.create_table(
+        "fleet_schedules",
+        sa.Column("name", sa.Text, primary_key=True),
+        sa.Column("cron", sa.Text, nullable=False),
+        sa.Column("sites", sa.Text, nullable=False),
+        sa.Column("artifacts", sa.Text, nullable=False),
+        sa.Column("last_run", sa.Text),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("fleet_schedules")
     op.drop_table("fleet_attempts")
     op.drop_table("fleet_sites")
     op.drop_table("fleet_runs")
