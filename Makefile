@@ -66,6 +66,11 @@ bench: setup
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+# The fleet beside scan-all: sites/hour for 1, 2 and 4 workers, memory per worker, queue overhead.
+bench-fleet: setup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python -m bench.fleet $(BENCH_FLEET_ARGS)
+
 # Our TLS verdicts beside testssl's on the test hosts (needs Debian's testssl.sh).
 crosscheck-tls: setup
 	@command -v testssl >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq testssl.sh >/dev/null; }

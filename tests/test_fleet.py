@@ -34,16 +34,16 @@ TEST_MARKER = "COMPLYSCAN_TEST_FLEET"
 """Every process this test starts (workers, their scans, their browsers) carries it."""
 
 PAGE = "<!doctype html><title>{name}</title><h1>{name}</h1><p>Nothing to see.</p>"
-# Grows the renderer by ~64 MiB every few ms until something stops it: the memory guard.
+# Grows the renderer by 64 MiB at a time, without end, before the page has even loaded: only
+# the memory guard stops it (a renderer's own limits are far above the test's budget).
 MEMORY_BOMB = (
     "<!doctype html><title>Bomb</title><script>const keep = [];"
-    "setInterval(() => { for (let i = 0; i < 4; i++) keep.push(new Uint8Array(64 << 20)"
-    ".fill(7)); }, 20);</script><p>allocating</p>"
+    "for (;;) keep.push(new Uint8Array(64 << 20).fill(7));</script>"
 )
 SLOW = "www.slow.test"
 POISON = "www.poison.test"
 TWINS = ("a.twin.test", "b.twin.test")
-MEMORY_LIMIT_MB = 1500
+MEMORY_LIMIT_MB = 1024
 
 
 def fleet_hosts(count: int) -> list[Host]:
@@ -209,7 +209,7 @@ def check_run(records: FleetRecords, run: str, final: dict[str, Any], server: Si
 
     poison = final[server.url(POISON).rstrip("/")]
     assert poison.state == "failed" and poison.attempts == 3, poison
-    assert "memory limit" in poison.reason or "stopped answering" in poison.reason, poison.reason
+    assert "memory limit" in poison.reason, poison.reason
     assert all(s.state == "done" for site, s in final.items() if site != poison.site), {
         site: (s.state, s.reason) for site, s in final.items() if s.state != "done"
     }
@@ -304,5 +304,5 @@ def test_a_worker_killed_mid_scan_loses_nothing_and_counts_nothing_twice(
 def test_postgresql_restarted_mid_run_loses_nothing(
     tmp_path: Path, postgres: Any, fleet_site: Any, chromium: Path
 ) -> None:
-    server = fleet_site(12)
+    server = fleet_site(10)
     run_fleet(tmp_path, postgres, server, restart_postgres_mid_run, timeout=180)

@@ -178,6 +178,8 @@ class JobQueue:
 
         self.handler = counted
         self.tick = tick
+        for log_handler in logging.getLogger().handlers:
+            log_handler.addFilter(_one_line)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop)
@@ -207,6 +209,18 @@ class JobQueue:
             worker = None
             if not stopping and (max_jobs is None or done < max_jobs):
                 await asyncio.sleep(1.0)
+
+
+def _one_line(record: logging.LogRecord) -> bool:
+    """The engine logs a lost database with a traceback; an operator needs one line."""
+    if record.exc_info and record.name.startswith("procrastinate"):
+        error = record.exc_info[1]
+        detail = " ".join(str(error).split())[:200]
+        record.msg = f"{record.getMessage()} ({type(error).__name__}: {detail})"
+        record.args = None
+        record.exc_info = None
+        record.exc_text = None
+    return True
 
 
 async def _reap(app: procrastinate.App, stalled_after: float) -> None:

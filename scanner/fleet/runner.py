@@ -2,7 +2,7 @@
 over the whole process tree (the scan's Python, Playwright's driver and every Chromium process).
 
 Celery's memory-per-child check sees only the Python process; Chromium's renderers are where the
-memory goes, so the guard sums the resident memory of every process the scan started. Every
+memory goes, so the guard sums the memory (PSS) of every process the scan started. Every
 process of the tree carries a marker in its environment, so that when the scan ends, however it
 ends, anything it left behind (a browser orphaned by a crash) is found and killed.
 """
@@ -39,7 +39,7 @@ class Limits:
     seconds: float = 1800.0
     """Hard time limit: the whole tree is killed past it."""
     memory_mb: int = 4096
-    """Memory guard: the tree's summed resident memory (MiB) above which it is killed."""
+    """Memory guard: the tree's memory (MiB, summed PSS) above which it is killed."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class ChildOutcome:
     """A harness failure (time or memory limit, a crash, no browser): one line; None if the scan
     ran to its end."""
     peak_rss: int
-    """The largest summed resident memory of the tree seen, in bytes."""
+    """The largest memory of the tree seen (summed PSS), in bytes."""
 
 
 def _tree(root: psutil.Process) -> list[psutil.Process]:
@@ -64,11 +64,17 @@ def _tree(root: psutil.Process) -> list[psutil.Process]:
         return []
 
 
-def _rss(processes: list[psutil.Process]) -> int:
+def tree_memory(processes: list[psutil.Process]) -> int:
+    """The memory of a process tree in bytes: the sum of each process's proportional set size
+    (PSS: a page shared by N processes counts 1/N in each), so Chromium's shared pages are
+    counted once, as the kernel's OOM accounting would; RSS where PSS cannot be read."""
     total = 0
     for process in processes:
         with contextlib.suppress(psutil.Error):
-            total += process.memory_info().rss
+            try:
+                total += process.memory_full_info().pss
+            except (AttributeError, psutil.AccessDenied):
+                total += process.memory_info().rss
     return total
 
 
@@ -127,7 +133,7 @@ async def run_site_process(config: ScanConfig, limits: Limits) -> ChildOutcome:
                 tree = _tree(root)
                 for process in tree:
                     seen.setdefault(process.pid, process)
-                rss = _rss(tree)
+                rss = tree_memory(tree)
                 peak = max(peak, rss)
                 if rss > limits.memory_mb * 2**20:
                     failure = (
