@@ -181,3 +181,38 @@ def test_s3_storage_against_a_local_s3_server(tmp_path: Path, monkeypatch: Any) 
     finally:
         server.stop()
     assert os.environ["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1")
+
+
+def test_a_schedule_submits_its_run_once_per_tick(
+    tmp_path: Path, postgres: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from scanner.fleet.runner import Limits
+    from scanner.fleet.worker import SiteWorker
+
+    db = postgres.create_database("sched")
+    sites = tmp_path / "sites.toml"
+    sites.write_text(SITES)
+    assert main(["fleet", "schedule", str(sites), "--db", db, "--name", "nightly"]) == 2
+    assert main(["fleet", "schedule", str(sites), "--db", db, "--name", "n", "--cron", "x"]) == 2
+    argv = ["fleet", "schedule", str(sites), "--db", db, "--name", "nightly", "--cron", "0 2 * * *"]
+    assert main(argv) == 0
+    # When two workers tick at 02:00 and one at 02:01
+    at = int(datetime(2026, 5, 1, 2, 0, tzinfo=UTC).timestamp())
+    worker = SiteWorker(db, "w", Limits())
+    try:
+        for timestamp in (at, at, at + 60):
+            asyncio.run(worker.schedule_tick(timestamp))
+    finally:
+        worker.store.close()
+    # Then one run was submitted, named after its time
+    with HistoryStore(db) as store:
+        records = FleetRecords(store)
+        assert records.run_names() == ["nightly-20260501T0200"]
+        assert len(records.states("nightly-20260501T0200")) == 3
+    capsys.readouterr()
+    assert main(["fleet", "schedule", "--db", db]) == 0
+    assert "nightly  0 2 * * *  last run: nightly-20260501T0200" in capsys.readouterr().out
+    assert main(["fleet", "schedule", "--db", db, "--remove", "nightly"]) == 0

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from croniter import croniter
 
@@ -41,8 +42,6 @@ T = TypeVar("T")
 
 def lock_of(config: ScanConfig) -> str:
     """The queue lock of a site: its registrable domain (one scan of a domain at a time)."""
-    from urllib.parse import urlsplit
-
     host = urlsplit(config.url).hostname or config.url
     return registrable_domain(host) or host
 
