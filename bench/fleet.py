@@ -13,6 +13,7 @@ Writes bench/results/fleet.json and bench/results/fleet.png (matplotlib) or flee
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import os
@@ -30,6 +31,7 @@ import psutil
 
 from scanner.demo.pki import TestPKI
 from scanner.demo.server import Host, Response, SiteServer
+from scanner.fleet.queue import JobQueue
 from scanner.fleet.records import FleetRecords
 from scanner.fleet.runner import tree_memory
 from scanner.store import HistoryStore
@@ -144,18 +146,11 @@ def _noop_rate(pg: PostgresServer, jobs: int, work: Path) -> float:
     )
     with HistoryStore(db) as store:
         FleetRecords(store).cancel("n")  # the jobs stay queued; each only claims and returns
-    import psycopg
-
+    queue = JobQueue(db)
     start = time.monotonic()
     workers = _workers(db, 1, work)
-    with psycopg.connect(db) as conn:
-        while True:
-            left = conn.execute(
-                "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
-            ).fetchone()
-            if left is not None and left[0] == 0:
-                break
-            time.sleep(0.2)
+    while asyncio.run(queue.pending()) > 0:
+        time.sleep(0.2)
     seconds = time.monotonic() - start
     _stop(workers)
     return jobs / seconds

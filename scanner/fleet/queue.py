@@ -1,8 +1,8 @@
 """The job queue: the one module that knows the engine (Procrastinate, on PostgreSQL).
 
-The rest of the fleet sees `JobQueue`: `prepare`, `submit`, `cancel` and `work`, with a handler
-`async (run, site) -> None` that raises `RetryLater` for a harness failure worth another try.
-A Celery adapter would implement the same five names.
+The rest of the fleet sees `JobQueue`: `prepare`, `submit`, `cancel`, `pending` and `work`, with
+a handler `async (run, site) -> None` that raises `RetryLater` for a harness failure worth
+another try. A Celery adapter would implement the same names.
 
 What Procrastinate gives, and where it is used:
 - `lock`: a site's registrable domain, so two sites of one domain are never scanned at once,
@@ -143,6 +143,13 @@ class JobQueue:
                 if job.task_kwargs.get("run") == run and job.id is not None:
                     cancelled += bool(await app.job_manager.cancel_job_by_id_async(job.id))
         return cancelled
+
+    async def pending(self) -> int:
+        """Jobs queued or running (for monitoring and the benchmark)."""
+        app = self._app()
+        async with app.open_async():
+            jobs = await app.job_manager.list_jobs_async()
+        return sum(job.status in ("todo", "doing") for job in jobs)
 
     async def work(
         self,
