@@ -179,13 +179,17 @@ def wait_until_finished(records: FleetRecords, run: str, timeout: float) -> dict
     raise AssertionError(f"run {run} did not finish: {[(s.site, s.state) for s in states]}")
 
 
-def wait_for_running(records: FleetRecords, run: str, skip: set[str]) -> Any:
-    """A site being scanned right now (not one of `skip`)."""
+def wait_for_running(records: FleetRecords, run: str, skip: str | None = None) -> Any:
+    """The site whose scan started last (so it has seconds to go), not a host named `skip`."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        for state in records.states(run):
-            if state.state == "running" and state.site not in skip and state.worker:
-                return state
+        running = [
+            s
+            for s in records.states(run)
+            if s.state == "running" and s.worker and (skip is None or skip not in s.site)
+        ]
+        if running:
+            return max(running, key=lambda s: s.started_at or "")
         time.sleep(0.2)
     raise AssertionError("no site started")
 
@@ -264,9 +268,13 @@ def run_fleet(
     try:
         for _ in range(3):
             fleet.start_worker()
-        disturb(fleet, records, postgres)
+        disturbed = disturb(fleet, records, postgres)
         final = wait_until_finished(records, "r1", timeout)
         check_run(records, "r1", final, server)
+        if disturbed is not None:  # the killed worker's site: a lost attempt, then one result
+            outcomes = [a["outcome"] for a in records.attempts_of("r1") if a["site"] == disturbed]
+            assert outcomes[0].startswith("lost"), outcomes
+            assert final[disturbed].state == "done" and final[disturbed].attempts >= 2
     finally:
         fleet.stop()
         time.sleep(0.5)
@@ -278,18 +286,20 @@ def run_fleet(
         assert "Traceback" not in log.read_text(errors="replace"), log.read_text()[-3000:]
 
 
-def kill_a_worker_mid_scan(fleet: Fleet, records: FleetRecords, _: Any) -> None:
-    """kill -9 the worker of a plain site while it scans it."""
-    running = wait_for_running(records, "r1", skip=set())
+def kill_a_worker_mid_scan(fleet: Fleet, records: FleetRecords, _: Any) -> str:
+    """kill -9 the worker of a plain site while it scans it; returns the site."""
+    running = wait_for_running(records, "r1", skip=POISON)
     pid = int(running.worker.rsplit(":", 1)[1])
     victim = next(w for w in fleet.workers if w.pid == pid)
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()
     fleet.start_worker()  # the replacement, as systemd or Kubernetes would start one
+    return str(running.site)
 
 
 def restart_postgres_mid_run(fleet: Fleet, records: FleetRecords, postgres: Any) -> None:
-    wait_for_running(records, "r1", skip=set())
+    """Stop PostgreSQL at once (every connection dropped) while sites are being scanned."""
+    wait_for_running(records, "r1")
     time.sleep(2.0)
     postgres.restart()
 
@@ -298,11 +308,11 @@ def test_a_worker_killed_mid_scan_loses_nothing_and_counts_nothing_twice(
     tmp_path: Path, postgres: Any, fleet_site: Any, chromium: Path
 ) -> None:
     server = fleet_site(30)
-    run_fleet(tmp_path, postgres, server, kill_a_worker_mid_scan, timeout=240)
+    run_fleet(tmp_path, postgres, server, kill_a_worker_mid_scan, timeout=480)
 
 
 def test_postgresql_restarted_mid_run_loses_nothing(
     tmp_path: Path, postgres: Any, fleet_site: Any, chromium: Path
 ) -> None:
     server = fleet_site(10)
-    run_fleet(tmp_path, postgres, server, restart_postgres_mid_run, timeout=180)
+    run_fleet(tmp_path, postgres, server, restart_postgres_mid_run, timeout=300)

@@ -216,3 +216,26 @@ def test_a_schedule_submits_its_run_once_per_tick(
     assert main(["fleet", "schedule", "--db", db]) == 0
     assert "nightly  0 2 * * *  last run: nightly-20260501T0200" in capsys.readouterr().out
     assert main(["fleet", "schedule", "--db", db, "--remove", "nightly"]) == 0
+
+
+def test_retry_failed_queues_the_failed_sites_again(
+    tmp_path: Path, postgres: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = postgres.create_database("retry")
+    sites = tmp_path / "sites.toml"
+    sites.write_text(SITES)
+    assert main(["fleet", "submit", str(sites), "--run", "r", "--db", db]) == 0
+    site = "https://www.b.test:8443"
+    with HistoryStore(db) as store:
+        records = FleetRecords(store)
+        for _ in range(4):  # three attempts whose workers were lost: failed
+            records.claim("r", site, "w")
+        assert [s.state for s in records.states("r") if s.site == site] == ["failed"]
+    capsys.readouterr()
+    assert main(["fleet", "retry", "r", "--failed", "--db", db]) == 0
+    # no worker ran, so the site's first job still waits: it is not queued twice, and it will
+    # run the fresh attempt
+    assert "1 failed site(s) queued again (0 job(s))" in capsys.readouterr().out
+    with HistoryStore(db) as store:
+        (state,) = [s for s in FleetRecords(store).states("r") if s.site == site]
+        assert (state.state, state.attempts, state.reason) == ("queued", 0, None)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
-import sys
 import tempfile
 import time
 import uuid
@@ -102,34 +103,41 @@ def kill_tree(root_pid: int, marker: str, known: list[psutil.Process]) -> None:
     psutil.wait_procs(list(victims.values()), timeout=5)
 
 
+_FORKSERVER = multiprocessing.get_context("forkserver")
+
+
+def start_fork_server() -> None:
+    """Start the fork server now (it imports the scanner once: seconds), not in the first job."""
+    from scanner.fleet.child import PRELOAD
+
+    _FORKSERVER.set_forkserver_preload(PRELOAD)
+    multiprocessing.forkserver.ensure_running()
+
+
 async def run_site_process(config: ScanConfig, limits: Limits) -> ChildOutcome:
     """Scan `config`'s site in a child process group; kill the tree past a limit."""
+    from scanner.fleet.child import run_child
+
     marker = uuid.uuid4().hex
     with tempfile.TemporaryDirectory(prefix="complyscan-job-") as work:
         config_path = Path(work) / "config.json"
         outcome_path = Path(work) / "outcome.json"
         config_path.write_text(config.model_dump_json(), encoding="utf-8")
-        env = {**os.environ, MARKER: marker}
-        child = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "scanner.fleet.child",
-            str(config_path),
-            str(outcome_path),
-            env=env,
-            start_new_session=True,  # its own process group, killable as one
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
+        child = _FORKSERVER.Process(
+            target=run_child,
+            args=(str(config_path), str(outcome_path), MARKER, marker),
+            name="complyscan-scan",
         )
+        await asyncio.to_thread(start_fork_server)
+        await asyncio.to_thread(child.start)
+        assert child.pid is not None
         root = psutil.Process(child.pid)
-        seen: dict[int, psutil.Process] = {}
+        seen: dict[int, psutil.Process] = {child.pid: root}
         peak = 0
         failure = None
         deadline = time.monotonic() + limits.seconds
-        stderr_task = asyncio.ensure_future(child.stderr.read() if child.stderr else _empty())
         try:
-            while child.returncode is None:
+            while child.exitcode is None:
                 tree = _tree(root)
                 for process in tree:
                     seen.setdefault(process.pid, process)
@@ -144,26 +152,20 @@ async def run_site_process(config: ScanConfig, limits: Limits) -> ChildOutcome:
                 if time.monotonic() > deadline:
                     failure = f"time limit: the scan ran past {limits.seconds:g} s"
                     break
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(child.wait(), POLL_S)
+                await asyncio.to_thread(child.join, POLL_S)
         finally:
             # However the scan ended (or this job was cancelled), nothing of it stays running.
             kill_tree(child.pid, marker, list(seen.values()))
-            with contextlib.suppress(ProcessLookupError):
-                await child.wait()
-        stderr = (await stderr_task).decode("utf-8", "replace").strip().splitlines()
+            await asyncio.to_thread(child.join, 5)
         if failure is not None:
             return ChildOutcome(None, None, failure, peak)
         if not outcome_path.exists():
-            last = stderr[-1] if stderr else f"exit status {child.returncode}"
-            return ChildOutcome(None, None, f"the scan process died: {last[:300]}", peak)
+            status = child.exitcode
+            how = f"signal {-status}" if status is not None and status < 0 else f"status {status}"
+            return ChildOutcome(None, None, f"the scan process died ({how})", peak)
         document = json.loads(outcome_path.read_text(encoding="utf-8"))
         if document["result"] is None:
             code = 2 if document["exit_code"] == 2 else None  # a bad setting: no retry helps
             return ChildOutcome(code, None, document["reason"] or "no result", peak)
         result = ScanResult.model_validate(document["result"])
         return ChildOutcome(int(document["exit_code"]), result, None, peak)
-
-
-async def _empty() -> bytes:
-    return b""

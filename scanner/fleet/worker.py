@@ -28,7 +28,7 @@ from scanner.config import ScanConfig
 from scanner.fleet.artifacts import ArtifactsError, attempt_prefix, open_storage
 from scanner.fleet.queue import JobQueue, RetryLater
 from scanner.fleet.records import MAX_ATTEMPTS, FleetRecords, Superseded
-from scanner.fleet.runner import Limits, run_site_process
+from scanner.fleet.runner import Limits, run_site_process, start_fork_server
 from scanner.parties.domains import registrable_domain
 from scanner.store import HistoryStore, StoreError, site_of
 
@@ -162,6 +162,7 @@ async def run_worker(
     name = default_name()
     queue = JobQueue(db)
     await queue.prepare()
+    await asyncio.to_thread(start_fork_server)
     worker = SiteWorker(db, name, limits)
     try:
         await queue.work(
