@@ -26,6 +26,13 @@ url = "https://www.b.test:8443/"
 """
 
 
+def database_and_sites(postgres: Any, tmp_path: Path, name: str) -> tuple[str, Path]:
+    """A new PostgreSQL database and a sites.toml of SITES."""
+    sites = tmp_path / "sites.toml"
+    sites.write_text(SITES)
+    return postgres.create_database(name), sites
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -51,9 +58,7 @@ def test_bad_fleet_input_is_one_line_and_exit_2(
 def test_submit_status_cancel_and_report_on_postgresql(
     tmp_path: Path, postgres: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = postgres.create_database("cli")
-    sites = tmp_path / "sites.toml"
-    sites.write_text(SITES)
+    db, sites = database_and_sites(postgres, tmp_path, "cli")
     # Given a run submitted twice
     assert main(["fleet", "submit", str(sites), "--run", "n1", "--db", db]) == 0
     assert "3 site(s) added, 3 job(s) queued" in capsys.readouterr().out
@@ -192,9 +197,7 @@ def test_a_schedule_submits_its_run_once_per_tick(
     from scanner.fleet.runner import Limits
     from scanner.fleet.worker import SiteWorker
 
-    db = postgres.create_database("sched")
-    sites = tmp_path / "sites.toml"
-    sites.write_text(SITES)
+    db, sites = database_and_sites(postgres, tmp_path, "sched")
     assert main(["fleet", "schedule", str(sites), "--db", db, "--name", "nightly"]) == 2
     assert main(["fleet", "schedule", str(sites), "--db", db, "--name", "n", "--cron", "x"]) == 2
     argv = ["fleet", "schedule", str(sites), "--db", db, "--name", "nightly", "--cron", "0 2 * * *"]
@@ -221,9 +224,7 @@ def test_a_schedule_submits_its_run_once_per_tick(
 def test_retry_failed_queues_the_failed_sites_again(
     tmp_path: Path, postgres: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = postgres.create_database("retry")
-    sites = tmp_path / "sites.toml"
-    sites.write_text(SITES)
+    db, sites = database_and_sites(postgres, tmp_path, "retry")
     assert main(["fleet", "submit", str(sites), "--run", "r", "--db", db]) == 0
     site = "https://www.b.test:8443"
     with HistoryStore(db) as store:
