@@ -43,6 +43,7 @@ MEMORY_BOMB = (
 SLOW = "www.slow.test"
 POISON = "www.poison.test"
 TWINS = ("a.twin.test", "b.twin.test")
+GONE = "www.gone.test"
 MEMORY_LIMIT_MB = 1024
 
 
@@ -59,15 +60,22 @@ def fleet_hosts(count: int) -> list[Host]:
     return hosts
 
 
-def sites_toml(server: SiteServer, directory: Path) -> Path:
-    """A sites.toml (scan-all's format) with minimal scan settings for every host."""
+def unreachable_url(server: SiteServer) -> str:
+    """A site of the run that nothing serves: its name resolves nowhere (--only-resolved)."""
+    return server.url(GONE)
+
+
+def sites_toml(server: SiteServer, directory: Path, unreachable: bool = False) -> Path:
+    """A sites.toml (scan-all's format) with minimal scan settings for every host (and one
+    unreachable site)."""
     tables = []
-    for host in server.hosts:
+    urls = [server.url(host.name) for host in server.hosts]
+    for url in urls + ([unreachable_url(server)] if unreachable else []):
         tables.append(
             "\n".join(
                 [
                     "[[site]]",
-                    f'url = "{server.url(host.name)}"',
+                    f'url = "{url}"',
                     f"resolve = {json.dumps(server.resolve_rules())}",
                     "only_resolved = true",
                     f'ca_bundle = "{server.ca_pem}"',
@@ -197,6 +205,10 @@ def wait_for_running(records: FleetRecords, run: str, skip: str | None = None) -
 def check_run(records: FleetRecords, run: str, final: dict[str, Any], server: SiteServer) -> None:
     """Every site exactly once; the poison site failed after 3 attempts; twins never overlap."""
     sites = {server.url(h.name).rstrip("/") for h in server.hosts}
+    gone = unreachable_url(server).rstrip("/")
+    if gone in final:  # a site that cannot be reached is a result (incomplete), not a failure
+        assert (final[gone].state, final[gone].exit_code, final[gone].attempts) == ("done", 3, 1)
+        sites.add(gone)
     assert set(final) == sites
     for site, state in final.items():
         if state.state == "done":
@@ -240,9 +252,10 @@ def run_fleet(
     server: SiteServer,
     disturb: Any,
     timeout: float,
+    unreachable: bool = False,
 ) -> None:
     db = postgres.create_database("fleet")
-    sites = sites_toml(server, tmp_path)
+    sites = sites_toml(server, tmp_path, unreachable)
     artifacts = tmp_path / "artifacts"
     assert (
         main(
@@ -307,8 +320,8 @@ def restart_postgres_mid_run(fleet: Fleet, records: FleetRecords, postgres: Any)
 def test_a_worker_killed_mid_scan_loses_nothing_and_counts_nothing_twice(
     tmp_path: Path, postgres: Any, fleet_site: Any, chromium: Path
 ) -> None:
-    server = fleet_site(30)
-    run_fleet(tmp_path, postgres, server, kill_a_worker_mid_scan, timeout=480)
+    server = fleet_site(29)  # and one site that nothing serves: 30
+    run_fleet(tmp_path, postgres, server, kill_a_worker_mid_scan, timeout=480, unreachable=True)
 
 
 def test_postgresql_restarted_mid_run_loses_nothing(
