@@ -6,8 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser
 PG_STAMP := $(VENV)/.postgresql
+SDK_DIR := tests/sdk
+SDK_STAMP := $(SDK_DIR)/node_modules/.complyscan-installed
 
-.PHONY: all setup browser demo test lint typecheck check bench bench-fleet crosscheck-tls clean
+.PHONY: all setup sdk browser demo test lint typecheck check bench bench-fleet crosscheck-tls clean eval-statements
 
 all: test
 
@@ -47,13 +49,29 @@ $(PG_STAMP):
 	fi
 	@touch $@
 
+# The real vendor SDKs the tests load (tests/sdk/package.json, pinned by its lock file): Node.js
+# and npm from Debian when missing (as root), then `npm ci` once, and the site's own bundle of the
+# SDKs that ship no browser build (npm run build). Nothing else is downloaded at test time.
+sdk: $(SDK_STAMP)
+
+$(SDK_STAMP): $(SDK_DIR)/package.json $(SDK_DIR)/package-lock.json $(wildcard $(SDK_DIR)/src/*.js)
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "sdk: installing Debian's nodejs and npm"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "sdk: Node.js and npm are needed (apt-get install nodejs npm)" >&2; exit 2; fi; \
+	fi
+	cd $(SDK_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	@touch $@
+
 demo: setup
 	$(BIN)/complyscan demo --out out/demo
 
-test: setup
+test: setup sdk
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
@@ -70,6 +88,11 @@ bench: setup
 bench-fleet: setup
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python -m bench.fleet $(BENCH_FLEET_ARGS)
+# The statement reader against our labels of real published statements (docs/statements.md);
+# CORPUS is the git-ignored cache of their texts.
+CORPUS ?= .corpus
+eval-statements: $(STAMP)
+	$(BIN)/python scripts/eval_statements.py --corpus $(CORPUS)
 
 # Our TLS verdicts beside testssl's on the test hosts (needs Debian's testssl.sh).
 crosscheck-tls: setup

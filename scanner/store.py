@@ -27,12 +27,13 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from scanner.model import ScanResult, Severity
+from scanner.sanitize import scrub_surrogates
+from scanner.urls import origin
 
 STORE_VERSION = 2
 """The schema version, kept in SQLite's `user_version` (1 was the store before Alembic)."""
@@ -96,13 +97,7 @@ def default_path() -> Path:
 
 def site_of(url: str) -> str:
     """The origin of `url` (`https://www.example.com`, the port only when not the default)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    if port is None or (scheme, port) in (("https", 443), ("http", 80)):
-        return f"{scheme}://{host}"
-    return f"{scheme}://{host}:{port}"
+    return origin(url)
 
 
 def store_url(db: str | Path) -> sa.URL:
@@ -282,6 +277,7 @@ def insert_scan(conn: Connection, result: ScanResult) -> int:
     counts = {s: 0 for s in _COUNTS}
     for finding in result.findings:
         counts[Severity(finding.severity).value] += 1
+    scrub_surrogates(result)
     report = zlib.compress(result.model_dump_json().encode("utf-8"), 6)
     row = conn.execute(
         scans.insert()
