@@ -418,11 +418,12 @@ def cmd_statement(args: argparse.Namespace) -> int:
     trust = Trust(args.ca_bundle)
 
     def get(url: str) -> str:
+        from scanner.statement.source import fetch_rejection
         from scanner.transport.http import fetch  # only for a URL: httpx takes 0.03 s to import
 
         result = asyncio.run(fetch(url, resolver, trust))
-        if result.error or result.status != 200:
-            raise StatementSourceError(f"{url}: {result.error or f'HTTP {result.status}'}")
+        if reason := fetch_rejection(result):  # an error, a status, a PDF, an empty body
+            raise StatementSourceError(f"{url}: {reason}")
         return result.text()
 
     try:
