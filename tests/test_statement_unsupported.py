@@ -4,10 +4,7 @@ of turning every contradiction into a disclosure gap."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,7 @@ from scanner.statement.readable import identify, reading_of, supported_languages
 from scanner.statement.reader import read_statement
 from scanner.terminal import summary_lines
 from tests.conftest import scan_loopback
+from tests.test_cli import complyscan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GERMAN = FIXTURES / "unsupported" / "de-teeladen.html"
@@ -107,17 +105,6 @@ def test_a_german_statement_is_not_read_with_english_patterns() -> None:
 
 
 # -- complyscan statement ----------------------------------------------------------------------
-
-
-def complyscan(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scanner.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "CI": "1"},
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(
