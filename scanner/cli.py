@@ -72,7 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--chromium", help="the Chromium executable to drive")
 
     statement = sub.add_parser("statement", help="print the claims a privacy statement makes")
-    statement.add_argument("source", help="a file (HTML or text) or a URL")
+    statement.add_argument(
+        "source",
+        help="a file (HTML or text) or a URL; exit 2 when it cannot be read (empty, a PDF, "
+        "a language without claim patterns)",
+    )
     statement.add_argument("--json", action="store_true", help="the Statement as JSON")
     statement.add_argument("--resolve", action="append", default=[], metavar="PATTERN:ADDR")
     statement.add_argument("--ca-bundle", type=Path)
