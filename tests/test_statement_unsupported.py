@@ -17,6 +17,7 @@ from scanner.model import ScanResult
 from scanner.parties.vendors import load_vendors
 from scanner.report.html import HtmlWriter
 from scanner.report.markdown import MarkdownWriter
+from scanner.statement.find import is_statement_link
 from scanner.statement.readable import identify, reading_of, supported_languages
 from scanner.statement.reader import read_statement
 from scanner.terminal import summary_lines
@@ -238,3 +239,16 @@ def test_every_output_says_so_in_a_line(scanned: ScanResult) -> None:
     assert f"<blockquote>\n<p><strong>Statement not read:</strong> {line}" in rendered
     assert "(disclosure gap)" not in rendered
     assert f"statement not read: {line}" in terminal
+
+
+@pytest.mark.parametrize(
+    ("href", "text"),
+    [
+        ("/confidentialite", "Politique de confidentialité"),
+        ("/impressum#datenschutz", "Datenschutzerklärung"),
+        ("/aviso", "Política de privacidad"),
+    ],
+)
+def test_a_statement_named_in_another_language_is_found(href: str, text: str) -> None:
+    """Found, so that a scan says it cannot read it rather than that there is none."""
+    assert is_statement_link(href, text) > 0
