@@ -514,8 +514,8 @@ class StatementDocument(Model):
     supported: bool = True
     """True when complyscan has claim patterns for `language` (rules/claims/<language>.yaml)."""
     unread: str | None = None
-    """Why its claims were not read ("statement language not supported (de)", "no text: …"),
-    or None when they were."""
+    """Why its claims were not read ("statement language not supported (de)", "statement has
+    no text to read"), or None when they were."""
     https: bool = True
     """True when it was served over HTTPS."""
     text: str = ""
@@ -543,8 +543,9 @@ class Statement(Model):
     """True when complyscan has claim patterns for `language` (rules/claims/<language>.yaml)."""
     unread: str | None = None
     """Why the privacy policy's claims were not read ("statement language not supported (de)",
-    "no text: …"), or None when they were. When set, `claims` holds none of its claims, and the
-    rules that fire on what a statement does not say are not checked (statement-not-read)."""
+    "statement has no text to read"), or None when they were. When set, `claims` holds none of
+    its claims, and the rules that fire on what a statement does not say are not checked
+    (statement-not-read)."""
     https: bool = True
     """True when it was served over HTTPS."""
     claims: list[Claim] = Field(default_factory=list)

@@ -138,8 +138,8 @@ class Reading:
     supported: bool
     """True when there are claim patterns for `language`."""
     unread: str | None
-    """Why its claims cannot be read ("statement language not supported (de)", "no text"),
-    or None when they can."""
+    """Why its claims cannot be read ("statement language not supported (de)", "statement has no
+    text to read"), or None when they can."""
 
 
 def reading_of(text: str) -> Reading:
