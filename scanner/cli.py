@@ -90,7 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--chromium", help="the Chromium executable to drive")
 
     statement = sub.add_parser("statement", help="print the claims a privacy statement makes")
-    statement.add_argument("source", help="a file (HTML or text) or a URL")
+    statement.add_argument(
+        "source",
+        help="a file (HTML or text) or a URL; exit 2 when it cannot be read (empty, a PDF, "
+        "a language without claim patterns)",
+    )
     statement.add_argument("--json", action="store_true", help="the Statement as JSON")
     statement.add_argument("--resolve", action="append", default=[], metavar="PATTERN:ADDR")
     statement.add_argument("--ca-bundle", type=Path)
@@ -484,11 +488,12 @@ def cmd_statement(args: argparse.Namespace) -> int:
     trust = Trust(args.ca_bundle)
 
     def get(url: str) -> str:
+        from scanner.statement.source import fetch_rejection
         from scanner.transport.http import fetch  # only for a URL: httpx takes 0.03 s to import
 
         result = asyncio.run(fetch(url, resolver, trust))
-        if result.error or result.status != 200:
-            raise StatementSourceError(f"{url}: {result.error or f'HTTP {result.status}'}")
+        if reason := fetch_rejection(result):  # an error, a status, a PDF, an empty body
+            raise StatementSourceError(f"{url}: {reason}")
         return result.text()
 
     try:

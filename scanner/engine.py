@@ -54,6 +54,7 @@ from scanner.sanitize import scrub_surrogates
 from scanner.scope import Scope, host_port, normalise_url
 from scanner.statement.documents import with_cookie_policy
 from scanner.statement.find import COMMON_PATHS
+from scanner.statement.notes import statement_unread_notes
 from scanner.statement.reader import read_statement
 from scanner.statement.source import REJECTED_NOTE, fetch_rejection, truncation_note
 from scanner.transport.http import check_http, fetch
@@ -205,6 +206,7 @@ class Scan:
         self.result.statement = statement
         if statement is not None:
             self._want_tls(statement.url, "statement")
+            self.result.notes.extend(statement_unread_notes(statement))
         self.progress.on_stage("transport")
         await self._finish_transport(deadline)
 

@@ -35,6 +35,7 @@ from scanner.report.common import (
     redact,
     severity_counts,
     sorted_findings,
+    statement_unread,
     status_text,
 )
 from scanner.report.declaration import declaration_rows
@@ -112,6 +113,10 @@ class FindingView:
     """The rule's own severity, when contradicting the statement raised it."""
     lacks: list[str] = field(default_factory=list)
     """For a disclosure gap: the claim kinds the statement does not make at all."""
+    gap: bool = False
+    """A disclosure gap: its rule tests claims, it quotes none, and the statement was read."""
+    unread: bool = False
+    """Its rule tests claims the statement may make, but the statement could not be read."""
 
 
 @dataclass
@@ -151,10 +156,12 @@ class HostView:
 
 def _finding_views(result: ScanResult, rules: dict[str, Rule]) -> list[FindingView]:
     stated = {c.kind for c in result.statement.claims} if result.statement else set()
+    unread = statement_unread(result) is not None
     views = []
     for n, f in enumerate(sorted_findings(result.findings), start=1):
         rule = rules.get(f.rule_id)
         raised = rule is not None and f.claim is not None and f.severity.rank > rule.severity.rank
+        claimless = f.claim is None and rule is not None and bool(rule.claims)
         views.append(
             FindingView(
                 finding=f,
@@ -167,6 +174,8 @@ def _finding_views(result: ScanResult, rules: dict[str, Rule]) -> list[FindingVi
                 status_text=status_text(f, result),
                 raised_from=rule.severity.value if raised and rule else None,
                 lacks=[k for k in rule.claims if k not in stated] if rule else [],
+                gap=claimless and not unread,
+                unread=claimless and unread,
             )
         )
     return views
@@ -380,7 +389,7 @@ class HtmlWriter(ReportWriter):
             "img-src data:; base-uri 'none'; form-action 'none'"
         )
         findings = _finding_views(result, rules)
-        gaps = [v for v in findings if v.finding.claim is None and v.rule and v.rule.claims]
+        gaps = [v for v in findings if v.gap]
         gate = gate_view(result)
         template = self.environment.get_template(TEMPLATE)
         return template.render(
@@ -394,6 +403,7 @@ class HtmlWriter(ReportWriter):
             findings=findings,
             claims=_claim_views(result, findings, rules),
             gaps=gaps,
+            statement_unread=statement_unread(result),
             rule_ids=sorted({f.rule_id for f in result.findings}),
             locations=sorted({v.where for v in findings}),
             vendors=_vendor_views(result),
