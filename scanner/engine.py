@@ -190,6 +190,8 @@ class Scan:
             trap_threshold=config.trap_threshold,
             per_host=config.per_host,
             host_delay_s=config.host_delay,
+            dwell_s=config.dwell,
+            user_agent=config.user_agent,
         )
         crawler = Crawler(settings, self._page_done)
         self._crawler = crawler
