@@ -296,8 +296,6 @@ class Crawler:
         self._lenient_browser: Browser | None = None
         self._lenient_lock = asyncio.Lock()
         self._user_agent: str | None = None
-        self._front = asyncio.Lock()
-        """Held while a tab is the window's front tab (input, screenshots)."""
         self._tab_user_agent: str | None = None
         self._site_files: dict[str, asyncio.Task[Robots]] = {}
         self._traps = TrapDetector(settings.trap_threshold)
@@ -444,7 +442,8 @@ class Crawler:
     async def _new_tab(self, context: BrowserContext | None = None) -> _Tab:
         context = context or self._context
         assert context is not None
-        page = await context.new_page()
+        page = await visitor.new_window(context) if context is self._context else None
+        page = page or await context.new_page()
         cdp = await context.new_cdp_session(page)
         net = NetworkLog()
         tab = _Tab(page, cdp, net)
@@ -666,7 +665,6 @@ class Crawler:
     async def _live(self, tab: _Tab) -> PageLife:
         """The page's life before it is read: the interactions, then its page time."""
         life = await PageLife.begin(tab.page.context, tab.page, tab.net)
-        await life.interact(self._front)
         await life.run(self.settings.dwell_s, self.settings.settle_cap_s)
         if life.page_time_s == 0:  # no virtual time: settle in real time as before
             await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)
@@ -907,19 +905,18 @@ class Crawler:
                     continue
                 # A tab in the background has no frame to give: Chromium makes one after a
                 # wait (about 2 s here). Brought to the front, the capture takes ~30 ms.
-                async with self._front:
-                    await self._bounded(tab, tab.cdp.send("Page.bringToFront"))
-                    shot = await self._bounded(
-                        tab,
-                        tab.cdp.send(
-                            "Page.captureScreenshot",
-                            {
-                                "format": "png",
-                                "clip": {**box, "scale": 1},
-                                "captureBeyondViewport": True,
-                            },
-                        ),
-                    )
+                await self._bounded(tab, tab.cdp.send("Page.bringToFront"))
+                shot = await self._bounded(
+                    tab,
+                    tab.cdp.send(
+                        "Page.captureScreenshot",
+                        {
+                            "format": "png",
+                            "clip": {**box, "scale": 1},
+                            "captureBeyondViewport": True,
+                        },
+                    ),
+                )
             except PlaywrightError:
                 continue
             directory.mkdir(parents=True, exist_ok=True)

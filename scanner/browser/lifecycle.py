@@ -42,7 +42,7 @@ Intercept = Callable[[bool], Awaitable[Any]]
 
 DWELL_S = 30.0
 """Page time each page gets by default (`--dwell`)."""
-AFTER_QUIET_S = 0.1
+AFTER_QUIET_S = 0.05
 """Real time without a request in flight after the page time ran out, and after leaving.
 Short on purpose: virtual time already waited for every request made within the window, so
 this only lets the last ones (and unload's keepalive requests) finish."""
@@ -66,30 +66,11 @@ class PageLife:
 
     @classmethod
     async def begin(cls, context: BrowserContext, page: PwPage, net: NetworkLog) -> PageLife:
-        """Open the page's virtual-time session (none when CDP refuses: real time then)."""
-        session: CDPSession | None = None
-        with contextlib.suppress(PlaywrightError, TimeoutError):
-            session = await asyncio.wait_for(context.new_cdp_session(page), _CALL_TIMEOUT_S)
-        return cls(page, net, session)
-
-    async def interact(self, front: asyncio.Lock) -> None:
-        """What a visitor does first: the pointer crosses the page, the page scrolls, and the
-        focus moves to the first focusable element (trusted events; nothing is clicked).
-
-        Input reaches a tab only quickly when it is the window's front tab (a background tab
-        acknowledges each event after about a second), so the tab is brought to the front,
-        holding `front` (one lock for all of a browser's tabs) while it is used."""
-        with contextlib.suppress(PlaywrightError, TimeoutError):
-            async with front:
-                await asyncio.wait_for(self._interact(), _CALL_TIMEOUT_S)
-
-    async def _interact(self) -> None:
-        await self.page.bring_to_front()
-        mouse = self.page.mouse
-        await mouse.move(200, 150)
-        await mouse.move(640, 420)
-        await mouse.wheel(0, 800)
-        await self.page.keyboard.press("Tab")
+        """Open the page's virtual-time session (none when CDP refuses: real time then) while
+        the visitor arrives (`interact`)."""
+        opening = asyncio.wait_for(context.new_cdp_session(page), _CALL_TIMEOUT_S)
+        session, _ = await asyncio.gather(opening, interact(page), return_exceptions=True)
+        return cls(page, net, session if isinstance(session, CDPSession) else None)
 
     async def run(self, seconds: float, cap_s: float) -> bool:
         """Let `seconds` of page time pass (at most `cap_s` of real time: a request that never
@@ -122,14 +103,13 @@ class PageLife:
 
         `intercept(True)` makes CDP Fetch pause every request of the tab (and `False` undoes
         it): what an unloading document sends reaches no Network event, only Fetch."""
-        await self.end()
         self.net.leaving = True
         try:
             with contextlib.suppress(PlaywrightError, TimeoutError):
                 await asyncio.wait_for(intercept(True), _CALL_TIMEOUT_S)
                 await asyncio.wait_for(self.page.goto("about:blank"), cap_s)
             self.net.mark_activity()
-            await self.net.wait_for_quiet(AFTER_QUIET_S, cap_s)
+            await asyncio.gather(self.net.wait_for_quiet(AFTER_QUIET_S, cap_s), self.end())
         finally:
             self.net.leaving = False
             with contextlib.suppress(PlaywrightError, TimeoutError):
@@ -147,6 +127,21 @@ class PageLife:
                 )
                 await asyncio.wait_for(self._session.detach(), _CALL_TIMEOUT_S)
             self._session = None
+
+
+async def interact(page: PwPage) -> None:
+    """What a visitor does first: the pointer moves over the page, the page scrolls, and the
+    focus moves to the first focusable element (trusted input events; nothing is clicked).
+    Each tab has a window of its own (visitor.new_window): a background tab would acknowledge
+    each input event only after about a second."""
+    with contextlib.suppress(PlaywrightError, TimeoutError):
+        await asyncio.wait_for(_interact(page), _CALL_TIMEOUT_S)
+
+
+async def _interact(page: PwPage) -> None:
+    await page.mouse.move(640, 420)
+    await page.mouse.wheel(0, 800)
+    await page.keyboard.press("Tab")
 
 
 def add_late_traffic(
