@@ -109,6 +109,13 @@ class ScanConfig(_Section):
             raise ValueError(f"{value!r} has an invalid port") from None
         return value
 
+    @field_validator("user_agent")
+    @classmethod
+    def _check_user_agent(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or any(ord(c) < 32 for c in value)):
+            raise ValueError("--user-agent must be one line of printable text")
+        return value
+
     @field_validator("resolve")
     @classmethod
     def _check_resolve(cls, value: list[str]) -> list[str]:

@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -199,7 +200,11 @@ class BrowserEnvironment:
         )
         self.home.mkdir()
         self.extra_args: list[str] = []
-        pems = trust.bundle_pems()
+        self._trust = trust
+
+    def prepare(self) -> None:
+        """Trust the CA bundle (certutil runs take a while: done beside Playwright's start)."""
+        pems = self._trust.bundle_pems()
         if pems and not self._trust_with_nss(pems):
             spkis = ",".join(_spki_b64(p) for p in pems)
             self.extra_args.append(f"--ignore-certificate-errors-spki-list={spkis}")
@@ -233,8 +238,9 @@ class BrowserEnvironment:
         return {**os.environ, **visitor.environment(), "HOME": str(self.home)}
 
     def cleanup(self) -> None:
-        """Remove the private HOME and profile."""
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Remove the private HOME and profile, in a thread of its own: the scan need not wait
+        (half a second for a profile), the process does before it exits."""
+        threading.Thread(target=shutil.rmtree, args=(self.root, True), name="cleanup").start()
 
 
 @dataclass
@@ -296,6 +302,8 @@ class Crawler:
         self._lenient_browser: Browser | None = None
         self._lenient_lock = asyncio.Lock()
         self._user_agent: str | None = None
+        self._front = asyncio.Lock()
+        """Held while a tab is made the window's front tab and given input."""
         self._tab_user_agent: str | None = None
         self._site_files: dict[str, asyncio.Task[Robots]] = {}
         self._traps = TrapDetector(settings.trap_threshold)
@@ -342,8 +350,12 @@ class Crawler:
                 self.enqueue(url, 0)
         try:
             await self._launch()
-            tabs = [await self._new_tab() for _ in range(max(1, self.settings.workers))]
-            workers = [asyncio.create_task(self._worker(tab)) for tab in tabs]
+            # The first tab opens here (a browser that cannot open one ends the crawl); the
+            # others open in their workers, while the first page loads.
+            first = await self._new_tab()
+            more = range(max(1, self.settings.workers) - 1)
+            workers = [asyncio.create_task(self._worker(first))]
+            workers += [asyncio.create_task(self._worker(None)) for _ in more]
             try:
                 while True:
                     await self._queue.join()
@@ -379,9 +391,13 @@ class Crawler:
         return args
 
     async def _launch(self) -> None:
-        # The binary's version (for the user agent) is read while Playwright starts.
+        # While Playwright starts: the binary's version (for the user agent), the CA bundle in
+        # the profile's NSS database, and the TLS context sitemaps and robots.txt are read with.
         version = asyncio.create_task(asyncio.to_thread(chromium_version, self.settings.chromium))
+        others = [self._env.prepare, lambda: self.settings.trust.ssl_context]
+        ready = asyncio.gather(*(asyncio.to_thread(call) for call in others))
         self._playwright = await async_playwright().start()
+        await ready
         self._user_agent = self.settings.user_agent or visitor.chrome_user_agent(await version)
         try:
             self._context = await self._playwright.chromium.launch_persistent_context(
@@ -442,8 +458,7 @@ class Crawler:
     async def _new_tab(self, context: BrowserContext | None = None) -> _Tab:
         context = context or self._context
         assert context is not None
-        page = await visitor.new_window(context) if context is self._context else None
-        page = page or await context.new_page()
+        page = await context.new_page()
         cdp = await context.new_cdp_session(page)
         net = NetworkLog()
         tab = _Tab(page, cdp, net)
@@ -510,7 +525,13 @@ class Crawler:
             return f"time budget ({budget:g} s) used up"
         return None
 
-    async def _worker(self, tab: _Tab) -> None:
+    async def _worker(self, tab: _Tab | None) -> None:
+        if tab is None:
+            try:
+                tab = await self._new_tab()
+            except PlaywrightError as exc:
+                log.warning("a worker's tab could not open: %s", _first_line(exc))
+                return
         while True:
             url, depth = await self._queue.get()
             try:
@@ -664,7 +685,7 @@ class Crawler:
 
     async def _live(self, tab: _Tab) -> PageLife:
         """The page's life before it is read: the interactions, then its page time."""
-        life = await PageLife.begin(tab.page.context, tab.page, tab.net)
+        life = await PageLife.begin(tab.page.context, tab.page, tab.net, self._front)
         await life.run(self.settings.dwell_s, self.settings.settle_cap_s)
         if life.page_time_s == 0:  # no virtual time: settle in real time as before
             await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)
@@ -905,18 +926,19 @@ class Crawler:
                     continue
                 # A tab in the background has no frame to give: Chromium makes one after a
                 # wait (about 2 s here). Brought to the front, the capture takes ~30 ms.
-                await self._bounded(tab, tab.cdp.send("Page.bringToFront"))
-                shot = await self._bounded(
-                    tab,
-                    tab.cdp.send(
-                        "Page.captureScreenshot",
-                        {
-                            "format": "png",
-                            "clip": {**box, "scale": 1},
-                            "captureBeyondViewport": True,
-                        },
-                    ),
-                )
+                async with self._front:
+                    await self._bounded(tab, tab.cdp.send("Page.bringToFront"))
+                    shot = await self._bounded(
+                        tab,
+                        tab.cdp.send(
+                            "Page.captureScreenshot",
+                            {
+                                "format": "png",
+                                "clip": {**box, "scale": 1},
+                                "captureBeyondViewport": True,
+                            },
+                        ),
+                    )
             except PlaywrightError:
                 continue
             directory.mkdir(parents=True, exist_ok=True)

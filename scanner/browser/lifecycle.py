@@ -65,11 +65,14 @@ class PageLife:
             session.on("Emulation.virtualTimeBudgetExpired", lambda _: self._expired.set())
 
     @classmethod
-    async def begin(cls, context: BrowserContext, page: PwPage, net: NetworkLog) -> PageLife:
+    async def begin(
+        cls, context: BrowserContext, page: PwPage, net: NetworkLog, front: asyncio.Lock
+    ) -> PageLife:
         """Open the page's virtual-time session (none when CDP refuses: real time then) while
         the visitor arrives (`interact`)."""
         opening = asyncio.wait_for(context.new_cdp_session(page), _CALL_TIMEOUT_S)
-        session, _ = await asyncio.gather(opening, interact(page), return_exceptions=True)
+        arriving = interact(page, front)
+        session, _ = await asyncio.gather(opening, arriving, return_exceptions=True)
         return cls(page, net, session if isinstance(session, CDPSession) else None)
 
     async def run(self, seconds: float, cap_s: float) -> bool:
@@ -129,16 +132,20 @@ class PageLife:
             self._session = None
 
 
-async def interact(page: PwPage) -> None:
+async def interact(page: PwPage, front: asyncio.Lock) -> None:
     """What a visitor does first: the pointer moves over the page, the page scrolls, and the
     focus moves to the first focusable element (trusted input events; nothing is clicked).
-    Each tab has a window of its own (visitor.new_window): a background tab would acknowledge
-    each input event only after about a second."""
+
+    A tab that is not its window's front tab acknowledges each input event only after about a
+    second, so the tab is brought to the front, holding `front` (one lock for the browser's
+    tabs) until its input is done."""
     with contextlib.suppress(PlaywrightError, TimeoutError):
-        await asyncio.wait_for(_interact(page), _CALL_TIMEOUT_S)
+        async with front:
+            await asyncio.wait_for(_interact(page), _CALL_TIMEOUT_S)
 
 
 async def _interact(page: PwPage) -> None:
+    await page.bring_to_front()
     await page.mouse.move(640, 420)
     await page.mouse.wheel(0, 800)
     await page.keyboard.press("Tab")

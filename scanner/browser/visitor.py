@@ -15,13 +15,10 @@ override never changes.
 
 from __future__ import annotations
 
-import asyncio
 import platform
 import re
 
-from playwright.async_api import BrowserContext, CDPSession
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page as PwPage
+from playwright.async_api import CDPSession
 
 LANGUAGE = "en-US"
 """`navigator.language`; `navigator.languages` is ["en-US", "en"] and Accept-Language
@@ -89,25 +86,3 @@ async def override_tab(cdp: CDPSession, user_agent: str) -> None:
         "Emulation.setUserAgentOverride",
         {"userAgent": user_agent, "acceptLanguage": f"{LANGUAGE},en;q=0.9"},
     )
-
-
-async def new_window(context: BrowserContext) -> PwPage | None:
-    """A page in a window of its own, as a visitor's foreground tab is; None when the browser
-    will not open one (the caller then opens an ordinary tab).
-
-    Chromium gives frames (and acknowledges input) promptly only to a window's front tab: in a
-    background tab each pointer event waited about a second, and a screenshot about two."""
-    browser = context.browser
-    if browser is None:
-        return None
-    try:
-        session = await browser.new_browser_cdp_session()
-        try:
-            opened = asyncio.ensure_future(context.wait_for_event("page", timeout=10_000))
-            await session.send("Target.createTarget", {"url": "about:blank", "newWindow": True})
-            page: PwPage = await opened
-        finally:
-            await session.detach()
-    except PlaywrightError:
-        return None
-    return page
