@@ -130,3 +130,11 @@ def test_a_recorder_flushing_300kb_on_a_timer_is_caught_leaking_what_was_typed(
     assert {(leak.kind, leak.where, leak.third_party) for leak in leaks} == {
         ("email", "body", True)
     }
+
+
+def test_page_time_is_the_window_and_no_more(site: Any, chromium: Path) -> None:
+    # 6 s of page time: the 10 s timer and the interval's second run (10 s) never come, on any
+    # page (virtual time left running from one page would fast-forward the next).
+    pages, _ = crawl(site(_hosts()), chromium, dwell_s=6.0, leak_probe=False)
+    assert _beacons(pages["timer"]) == _beacons(pages["interval"]) == []
+    assert _beacons(pages["pagehide"]) == ["pagehide"]

@@ -61,6 +61,7 @@ class PageLife:
         """Page time granted so far."""
         self.real_s = 0.0
         """Wall-clock time the page time took."""
+        self._budgets = 0
         if session is not None:
             session.on("Emulation.virtualTimeBudgetExpired", lambda _: self._expired.set())
 
@@ -82,6 +83,7 @@ class PageLife:
             return False
         started = time.monotonic()
         self._expired.clear()
+        self._budgets += 1
         try:
             await asyncio.wait_for(
                 self._session.send(
@@ -120,7 +122,9 @@ class PageLife:
 
     async def end(self) -> None:
         """Detach the virtual-time session: the tab's next page runs in real time."""
-        if self._session is not None:
+        if self._session is not None and self._budgets:
+            # Detached while paused, virtual time kept the tab from running the next page's
+            # cross-site scripts; set back to this policy first, the tab gets real time again.
             with contextlib.suppress(PlaywrightError, TimeoutError):
                 await asyncio.wait_for(
                     self._session.send(
@@ -128,6 +132,8 @@ class PageLife:
                     ),
                     _CALL_TIMEOUT_S,
                 )
+        if self._session is not None:
+            with contextlib.suppress(PlaywrightError, TimeoutError):
                 await asyncio.wait_for(self._session.detach(), _CALL_TIMEOUT_S)
             self._session = None
 
