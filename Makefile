@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser
 
-.PHONY: all setup browser demo test lint typecheck check bench crosscheck-tls clean
+.PHONY: all setup browser demo test lint typecheck check bench crosscheck-tls clean eval-statements
 
 all: test
 
@@ -40,6 +40,7 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
@@ -51,6 +52,12 @@ typecheck: $(STAMP)
 bench: setup
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The statement reader against our labels of real published statements (docs/statements.md);
+# CORPUS is the git-ignored cache of their texts.
+CORPUS ?= .corpus
+eval-statements: $(STAMP)
+	$(BIN)/python scripts/eval_statements.py --corpus $(CORPUS)
 
 # Our TLS verdicts beside testssl's on the test hosts (needs Debian's testssl.sh).
 crosscheck-tls: setup

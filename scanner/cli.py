@@ -16,12 +16,14 @@ import os
 import signal
 import sys
 import tempfile
+import traceback
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 from scanner import __version__
+from scanner.sanitize import TerminalLogFormatter, for_terminal, for_terminal_json, redact_url
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -49,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"complyscan {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=os.environ.get("COMPLYSCAN_DEBUG", "") not in ("", "0"),
+        help="print the traceback of an unexpected error (or set COMPLYSCAN_DEBUG=1)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     scan = sub.add_parser("scan", help="scan a site against its privacy statement")
@@ -161,6 +169,12 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
         "--dwell", type=float, metavar="SECONDS", help="page time each page gets (default 30)"
     )
     scan.add_argument("--user-agent", help="the user agent to send (default: desktop Chrome)")
+    scan.add_argument(
+        "--allow-unread-pages",
+        action="store_true",
+        default=None,
+        help="pages that cannot be read in time do not make the scan incomplete (exit 3)",
+    )
 
 
 # -- scan --------------------------------------------------------------------------------------
@@ -196,6 +210,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "host_delay",
         "dwell",
         "user_agent",
+        "allow_unread_pages",
     )
     return {k: getattr(args, k, None) for k in keys}
 
@@ -221,6 +236,19 @@ def _open_store(config: Any) -> tuple[Any, Exception | None]:
 
 def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[int, Any]:
     """`_run_scan`, also returning the ScanResult (None when the browser could not start).
+    The scan holds --out for its whole life: a second scan there exits 2 (scanner/outdir.py)."""
+    from scanner.outdir import OutDirError, claim
+
+    try:
+        out_dir = claim(config)
+    except OutDirError as exc:
+        raise UsageError(str(exc)) from None
+    with out_dir:
+        return _scan_in_claimed_out(config, quiet, history)
+
+
+def _scan_in_claimed_out(config: Any, quiet: bool, history: bool) -> tuple[int, Any]:
+    """`_scan_site` once --out is checked and held.
 
     With `history`, the previous scan of the site comes from the store (for statement-changed
     and report.json's `changes`) and this one is added to it, after the reports are written.
@@ -231,6 +259,7 @@ def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[
     from scanner.diff import diff
     from scanner.engine import Scan
     from scanner.gate import GateConfigError, evaluate, load_waivers
+    from scanner.model import Changes
     from scanner.report import write_reports
     from scanner.store import StoreError
     from scanner.terminal import Console
@@ -271,6 +300,7 @@ def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
 
+    stopped: str | None = None
     try:
         asyncio.run(main())
     except (BrowserNotFound, CrawlError) as exc:
@@ -280,15 +310,21 @@ def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[
         return EXIT_INCOMPLETE, None
     except asyncio.CancelledError:
         pass
+    except Exception as exc:  # not a verdict: report what was gathered, exit 3 (never 1)
+        logging.getLogger(__name__).debug("the scan failed", exc_info=True)
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        stopped = f"the scan stopped on an unexpected error ({type(exc).__name__}: {first})"
     result = scan.result
     if interrupted:
+        stopped = "interrupted"
+    if stopped:
         result.pages = scan.pages
         result.complete = False
-        result.incomplete_reason = "interrupted: the report holds what was gathered so far"
+        result.incomplete_reason = f"{stopped}: the report holds what was gathered so far"
         result.finished_at = result.finished_at or datetime.now(UTC)
-    result.changes = diff(previous, result) if previous is not None else None
+    result.changes = Changes.model_validate(diff(previous, result)) if previous else None
     outcome = evaluate(result, config.fail_on, baseline, waivers, date.today())
-    result.summary.gate = outcome.status
+    result = outcome.result  # the scan as gated: what the reports, store and webhook see
     paths = write_reports(result, config.out, config.formats)
     console.summary(result, outcome, paths)
     if store is not None:
@@ -302,7 +338,7 @@ def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[
     if config.webhook:
         warning = notify(config.webhook, result, result.changes, paths)
         if warning:
-            print(f"complyscan: warning: {warning}", file=sys.stderr)
+            print(f"complyscan: warning: {for_terminal(warning)}", file=sys.stderr)
     if store_error is not None:
         console.error(str(store_error))
         return EXIT_USAGE, result
@@ -374,9 +410,10 @@ def _serve_demo(server: Any, info: Any) -> int:
 
 def cmd_statement(args: argparse.Namespace) -> int:
     """`complyscan statement FILE|URL`: the claims a statement makes."""
+    import json
+
     from scanner.net import ResolveError, Resolver, Trust
     from scanner.statement.reader import StatementSourceError, format_claims, load_statement_source
-    from scanner.transport.http import fetch
 
     if args.ca_bundle is not None and not args.ca_bundle.is_file():
         raise UsageError(f"--ca-bundle {args.ca_bundle}: no such file")
@@ -387,6 +424,8 @@ def cmd_statement(args: argparse.Namespace) -> int:
     trust = Trust(args.ca_bundle)
 
     def get(url: str) -> str:
+        from scanner.transport.http import fetch  # only for a URL: httpx takes 0.03 s to import
+
         result = asyncio.run(fetch(url, resolver, trust))
         if result.error or result.status != 200:
             raise StatementSourceError(f"{url}: {result.error or f'HTTP {result.status}'}")
@@ -395,17 +434,23 @@ def cmd_statement(args: argparse.Namespace) -> int:
     try:
         statement = load_statement_source(args.source, get)
     except StatementSourceError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(str(exc).replace(args.source, redact_url(args.source))) from None
+    statement.url = redact_url(statement.url)  # user:password@ is never printed
     if args.json:
-        print(statement.model_dump_json(indent=2))
+        print(
+            for_terminal_json(
+                json.dumps(statement.model_dump(mode="json"), indent=2, ensure_ascii=False)
+            )
+        )
     else:
-        print(format_claims(statement))
+        print(for_terminal(format_claims(statement), multiline=True))
     return EXIT_PASSED
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """`complyscan report REPORT.json --format ...`: render a saved result again."""
     from scanner.config import FORMATS
+    from scanner.outdir import OutDirError, ensure_writable
     from scanner.report import write_reports
 
     unknown = [f for f in args.formats if f not in FORMATS]
@@ -416,6 +461,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     except Exception as exc:
         raise UsageError(str(exc).replace("--baseline", "report")) from None
     out = args.out or args.report.parent
+    try:
+        ensure_writable(out)
+    except OutDirError as exc:
+        raise UsageError(str(exc)) from None
     for fmt, path in write_reports(result, out, args.formats).items():
         print(f"{fmt}: {path}")
     return EXIT_PASSED
@@ -457,9 +506,10 @@ def cmd_history(args: argparse.Namespace) -> int:
         for row in rows:
             verdict = (row.gate or "-") if row.complete else "incomplete"
             counts = " ".join(f"{sev} {n}" for sev, n in row.counts.items())
-            print(
+            line = (
                 f"{row.id:>5}  {row.started_at:%Y-%m-%d %H:%M}  {row.site}  {verdict:<10}  {counts}"
             )
+            print(for_terminal(line))
     return EXIT_PASSED
 
 
@@ -487,7 +537,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from scanner.diff import diff, format_diff
 
     changes = diff(_result_of(args.old, args.db), _result_of(args.new, args.db))
-    print(json.dumps(changes, indent=2) if args.json else format_diff(changes))
+    if args.json:
+        print(for_terminal_json(json.dumps(changes, indent=2, ensure_ascii=False)))
+    else:
+        print(for_terminal(format_diff(changes), multiline=True))
     return EXIT_PASSED
 
 
@@ -535,9 +588,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"complyscan: error: no draft written: {reason}", file=sys.stderr)
         return EXIT_INCOMPLETE
     args.file.write_text(draft_config(result), encoding="utf-8")
+    statement = result.statement.url if result.statement else "not found"
     print(
-        f"wrote {args.file}: {len(result.pages)} page(s), statement "
-        f"{result.statement.url if result.statement else 'not found'}; review it before use"
+        for_terminal(f"wrote {args.file}: {len(result.pages)} page(s), statement {statement}; ")
+        + "review it before use"
     )
     return EXIT_PASSED
 
@@ -558,10 +612,9 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `complyscan` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    stderr = logging.StreamHandler()
+    stderr.setFormatter(TerminalLogFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[stderr])
     if not args.verbose:
         # Playwright and sslyze log transient connection failures that are results, not errors.
         for noisy in ("asyncio", "sslyze", "httpx"):
@@ -569,11 +622,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:
-        print(f"complyscan: error: {exc}", file=sys.stderr)
+        print(f"complyscan: error: {for_terminal(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("complyscan: interrupted", file=sys.stderr)
         return EXIT_INCOMPLETE
+    except Exception as exc:  # anything else is "could not look" (3), never "gate failed" (1)
+        return _unexpected(exc, args.debug)
+
+
+def _unexpected(exc: Exception, debug: bool) -> int:
+    """One line for an error nobody planned for (the traceback only with --debug); exit 3."""
+    if debug:
+        traceback.print_exception(exc)
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        message = f"cannot read or write{where}: {exc.strerror or exc}"
+    else:
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        message = f"unexpected {type(exc).__name__}: {first}"
+    hint = "" if debug else " (--debug or COMPLYSCAN_DEBUG=1 shows the traceback)"
+    print(f"complyscan: error: {message}{hint}", file=sys.stderr)
+    return EXIT_INCOMPLETE
 
 
 if __name__ == "__main__":

@@ -12,9 +12,20 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from cryptography import x509
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from scanner.net import ResolveError, ResolveRule
+from scanner.netpolicy import host_is_valid
+from scanner.sanitize import has_credentials, redact_url
+from scanner.urls import idna_host
 
 FORMATS = ("json", "html", "sarif", "junit", "md")
 FAIL_ON = ("critical", "high", "medium", "low", "none")
@@ -88,6 +99,9 @@ class ScanConfig(_Section):
     """Leave out pages robots.txt disallows for complyscan (or every robot); off by default."""
     trap_threshold: int = Field(20, ge=1)
     """URLs of one pattern (numbers and dates templated) crawled at most: more is a crawl trap."""
+    credentials_dropped: bool = False
+    """The start URL (or statement URL) carried `user:password@`, removed here: complyscan
+    neither sends nor records credentials given in a URL (docs/security.md)."""
     per_host: int = Field(2, ge=1, le=64)
     """Pages loaded at once from one host at most (politeness towards the site's servers)."""
     host_delay: float = Field(0.0, ge=0)
@@ -96,17 +110,36 @@ class ScanConfig(_Section):
     """Page time each page gets (its timers run on virtual time) before it is left."""
     user_agent: str | None = Field(None, min_length=1, max_length=500)
     """The user agent the browser sends; default: the desktop Chrome its Chromium is."""
+    allow_unread_pages: bool = False
+    """Pages that could not be read in time do not make the scan incomplete (still reported)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_credentials(cls, data: Any) -> Any:
+        """Credentials in a URL are removed before anything can record or print them."""
+        if not isinstance(data, dict):
+            return data
+        for key in ("url", "statement_url"):
+            value = data.get(key)
+            if isinstance(value, str) and has_credentials(value):
+                data = {**data, key: redact_url(value), "credentials_dropped": True}
+        return data
 
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
+        if not value.strip().isprintable():
+            # urlsplit would silently drop a tab or newline and scan another host.
+            raise ValueError(f"{redact_url(value)!r}: control characters in the URL or its host")
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{value!r} is not an http(s) URL with a host")
+            raise ValueError(f"{redact_url(value)!r} is not an http(s) URL with a host")
+        if not host_is_valid(idna_host(parts.hostname)):
+            raise ValueError(f"{redact_url(value)!r}: {parts.hostname!r} is not a valid host name")
         try:
             _ = parts.port
         except ValueError:
-            raise ValueError(f"{value!r} has an invalid port") from None
+            raise ValueError(f"{redact_url(value)!r} has an invalid port") from None
         return value
 
     @field_validator("user_agent")
@@ -154,10 +187,20 @@ class ScanConfig(_Section):
             text = self.ca_bundle.read_bytes()
             if b"-----BEGIN CERTIFICATE-----" not in text:
                 raise ConfigError(f"--ca-bundle {self.ca_bundle}: no PEM certificate in the file")
+            try:
+                x509.load_pem_x509_certificates(text)
+            except ValueError as exc:
+                first = (str(exc).splitlines() or ["unreadable"])[0][:200]
+                raise ConfigError(
+                    f"--ca-bundle {self.ca_bundle}: a bad certificate ({first})"
+                ) from None
 
     def public_dict(self) -> dict[str, Any]:
-        """The configuration as recorded in report.json."""
-        return self.model_dump(mode="json")
+        """The configuration as recorded in report.json: the webhook URL (its path is a
+        token) is never written, only whether one was set."""
+        data = self.model_dump(mode="json")
+        data["webhook"] = "[redacted]" if self.webhook else None
+        return data
 
 
 # complyscan.toml sections and the ScanConfig fields they fill.
@@ -195,7 +238,12 @@ _TOML_SECTIONS: dict[str, dict[str, str]] = {
         "trap_threshold": "trap_threshold",
     },
     "statement": {"url": "statement_url"},
-    "gate": {"fail_on": "fail_on", "baseline": "baseline", "waivers": "waivers"},
+    "gate": {
+        "fail_on": "fail_on",
+        "baseline": "baseline",
+        "waivers": "waivers",
+        "allow_unread_pages": "allow_unread_pages",
+    },
 }
 
 
@@ -224,6 +272,10 @@ def read_toml(path: Path) -> dict[str, Any]:
                 raise ConfigError(f"--config {path}: unknown key {key!r} in [{section}]")
             fields[mapping[key]] = value
     for key in ("ca_bundle", "baseline", "waivers", "db"):
+        if key in fields and not isinstance(fields[key], str):
+            raise ConfigError(
+                f"--config {path}: {key} must be a path (a string), not {fields[key]!r}"
+            )
         if key in fields and fields[key] and not Path(fields[key]).is_absolute():
             fields[key] = str(path.parent / fields[key])
     return fields

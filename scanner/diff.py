@@ -6,7 +6,7 @@
 - `previous`: the old scan's `target` and `started_at`; `previous_started_at` for display
 - `new`, `resolved`: findings (rule_id, severity, title, message, page_url, host, fingerprint)
   whose fingerprint is only in the new scan, or only in the old one; waived findings count
-  as absent
+  as absent; an incomplete new scan resolves nothing (it may not have looked)
 - `vendors`, `cookies`: `added` and `removed` (sorted names)
 - `tls`: one entry per host:port whose accepted protocols or certificate changed, or that
   appeared or went: `protocols_added`, `protocols_removed`, `certificate_renewed` (its sha256
@@ -20,7 +20,7 @@ import difflib
 from typing import Any
 from urllib.parse import urlsplit
 
-from scanner.gate import finding_fingerprint
+from scanner.fingerprint import finding_fingerprint, finding_keys, known_keys
 from scanner.model import Finding, HostSecurity, ScanResult
 
 
@@ -28,6 +28,9 @@ def diff(old: ScanResult, new: ScanResult) -> dict[str, Any]:
     """What changed from `old` to `new` (see the module docstring for the shape)."""
     old_findings = _findings(old)
     new_findings = _findings(new)
+    # Matched on every key a finding has, so an old report of schema_version 1 still compares.
+    old_keys = known_keys(old_findings.values())
+    new_keys = known_keys(new_findings.values())
     before_text = old.statement.text if old.statement else ""
     after_text = new.statement.text if new.statement else ""
     before_sha = old.statement.sha256 if old.statement else None
@@ -35,8 +38,13 @@ def diff(old: ScanResult, new: ScanResult) -> dict[str, Any]:
     return {
         "previous": {"target": old.target, "started_at": old.started_at.isoformat()},
         "previous_started_at": old.started_at.strftime("%Y-%m-%d %H:%M UTC"),
-        "new": [_brief(f) for fp, f in new_findings.items() if fp not in old_findings],
-        "resolved": [_brief(f) for fp, f in old_findings.items() if fp not in new_findings],
+        "new": [_brief(f) for f in new_findings.values() if not finding_keys(f) & old_keys],
+        # An incomplete scan did not look everywhere: it cannot tell that a finding is gone.
+        "resolved": [
+            _brief(f)
+            for f in old_findings.values()
+            if not finding_keys(f) & new_keys and new.complete
+        ],
         "vendors": _added_removed(_vendors(old), _vendors(new)),
         "cookies": _added_removed(_cookies(old), _cookies(new)),
         "tls": _tls_changes(old, new),

@@ -9,7 +9,7 @@ pool beside the crawl; HTTP checks run as asyncio tasks beside it too.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
+import contextlib
 import importlib.metadata
 import logging
 import time
@@ -18,17 +18,20 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import urljoin
 
 from scanner import __version__
 from scanner.browser.crawler import Crawler, CrawlSettings
 from scanner.browser.discovery import find_chromium
+from scanner.budget import BudgetExceeded, Deadline
 from scanner.checks import CheckContext, Declaration, run_checks
 from scanner.config import ScanConfig
+from scanner.coverage import start_url_problem, unread_notes, unread_reason
 from scanner.model import (
     Beacon,
     Cookie,
+    HostRole,
     HostSecurity,
     HttpCheck,
     Page,
@@ -40,20 +43,26 @@ from scanner.model import (
     ToolInfo,
 )
 from scanner.net import Resolver, Trust
+from scanner.netpolicy import NetPolicy
+from scanner.outdir import PAGES_FILE, append_stream, start_pages_file
 from scanner.parties.beacons import detect_beacons
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import find_leaks
 from scanner.parties.vendors import Vendor, VendorDB, load_vendors
+from scanner.sanitize import scrub_surrogates
 from scanner.scope import Scope, host_port, normalise_url
+from scanner.statement.documents import with_cookie_policy
 from scanner.statement.find import COMMON_PATHS
 from scanner.statement.reader import read_statement
+from scanner.statement.source import REJECTED_NOTE, fetch_rejection, truncation_note
 from scanner.transport.http import check_http, fetch
 from scanner.transport.tls import TlsScanner
 
 log = logging.getLogger(__name__)
 
-PAGES_FILE = "pages.jsonl"
 HTTP_CHECKS_PER_HOST = 10
+CRAWL_SHARE = 0.7
+"""Of --time-budget, the crawl takes at most this share; statement, TLS and reports the rest."""
 
 
 @dataclass
@@ -70,9 +79,11 @@ class Progress:
 
 @dataclass
 class _HostState:
-    roles: set[str] = field(default_factory=set)
+    roles: set[HostRole] = field(default_factory=set)
     tls: Future[TlsResult] | None = None
     http_urls: list[str] = field(default_factory=list)
+    refused: str | None = None
+    """Why the network policy keeps the TLS scan away from this host."""
 
 
 class Scan:
@@ -100,10 +111,18 @@ class Scan:
             paths=config.paths,
             exclude_paths=config.exclude_paths,
         )
+        self.policy = NetPolicy.for_scan(
+            self.resolver, self.scope, config.url, config.statement_url, hosts=config.hosts
+        )
+        """The one network policy every fetch, TLS scan and the browser's guard follow."""
         self.vendors = self._vendors()
         self.result = ScanResult(
             target=config.url, started_at=datetime.now(UTC), config=config.public_dict()
         )
+        if config.credentials_dropped:
+            note = "Credentials in the URL were removed: complyscan neither sends nor records them."
+            self.result.notes.append(note)
+            log.warning(note)
         self.pages: list[Page] = []
         self._hosts: dict[tuple[str, int], _HostState] = {}
         self._http_tasks: list[asyncio.Task[None]] = []
@@ -111,6 +130,9 @@ class Scan:
         self._tls: TlsScanner | None = None
         self._stream: IO[str] | None = None
         self._crawler: Crawler | None = None
+        self._stream_error: str | None = None
+        self._budget_reason: str | None = None
+        """Set when the crawl stopped early for the time budget: the scan is incomplete."""
 
     def _vendors(self) -> VendorDB:
         db = load_vendors()
@@ -140,6 +162,7 @@ class Scan:
             profile=self.config.tls_profile,
             slow=self.config.tls_slow,
             expiry_days=self.config.cert_expiry_days,
+            policy=self.policy,
         )
         self.result.tool = ToolInfo(
             version=__version__,
@@ -147,27 +170,53 @@ class Scan:
             profile=self.config.tls_profile,
             vendor_data_version=self.vendors.version,
         )
+        deadline = Deadline(self.config.time_budget)
         try:
-            await self._crawl(chromium, out)
-            self.progress.on_stage("statement")
-            statement = await self._statement()
-            self.result.statement = statement
-            if statement is not None:
-                self._want_tls(statement.url, "statement")
-            self.progress.on_stage("transport")
-            await self._finish_transport()
+            try:
+                await self._gather(chromium, out, deadline)
+            except BudgetExceeded as exc:
+                # What was gathered is kept and checked; the scan says it could not finish.
+                self.result.incomplete_reason = f"{exc}: the report holds what was gathered"
+            self.result.notes.extend(self.policy.notes())
             self.progress.on_stage("checks")
             self._parties()
-            self._check()
+            if start_url_problem(self.config.url, self.pages) is None:
+                self._check()
+            self._judge_coverage()
             self.result.complete = self.result.incomplete_reason is None
         finally:
             if self._tls is not None:
-                self._tls.shutdown()
+                self._tls.shutdown(wait=not deadline.expired())
             if self._stream is not None:
                 self._stream.close()
             self.result.finished_at = datetime.now(UTC)
             self.result.summary = self._summary(time.monotonic() - started)
         return self.result
+
+    async def _gather(self, chromium: Path, out: Path, deadline: Deadline) -> None:
+        """Crawl, statement and transport, each within what is left of the time budget."""
+        try:
+            await deadline.run("the crawl", self._crawl(chromium, out))
+        finally:
+            self.result.incomplete_reason = start_url_problem(self.config.url, self.pages)
+        self.progress.on_stage("statement")
+        statement = await deadline.run("the statement", self._statement())
+        self.result.statement = statement
+        if statement is not None:
+            self._want_tls(statement.url, "statement")
+        self.progress.on_stage("transport")
+        await self._finish_transport(deadline)
+
+    def _judge_coverage(self) -> None:
+        """Pages that could not be read are named; unless allowed they make the scan incomplete
+        (checked after the checks: what was read still yields its findings)."""
+        self.result.notes.extend(unread_notes(self.pages))
+        reason = self.result.incomplete_reason or self._budget_reason or self._stream_error
+        self.result.incomplete_reason = reason
+        if self.result.incomplete_reason is None:
+            self.result.incomplete_reason = unread_reason(
+                self.pages, self.config.allow_unread_pages
+            )
 
     async def _crawl(self, chromium: Path, out: Path) -> None:
         config = self.config
@@ -184,7 +233,7 @@ class Scan:
             nav_timeout_s=config.nav_timeout_s,
             quiet_s=config.quiet_s,
             settle_cap_s=config.settle_cap_s,
-            time_budget_s=config.time_budget,
+            time_budget_s=config.time_budget * CRAWL_SHARE if config.time_budget else None,
             screenshots_dir=out / "screenshots" if config.screenshots else None,
             respect_robots=config.respect_robots,
             trap_threshold=config.trap_threshold,
@@ -192,6 +241,7 @@ class Scan:
             host_delay_s=config.host_delay,
             dwell_s=config.dwell,
             user_agent=config.user_agent,
+            policy=self.policy,
         )
         crawler = Crawler(settings, self._page_done)
         self._crawler = crawler
@@ -199,8 +249,8 @@ class Scan:
         if config.resume and stream_path.exists():
             self._resume(crawler, stream_path)
         else:
-            stream_path.unlink(missing_ok=True)
-        self._stream = stream_path.open("a", encoding="utf-8")
+            start_pages_file(config)
+        self._stream = append_stream(stream_path)
         if config.statement_url:
             crawler.statement_candidates[normalise_url(config.statement_url)] = 10
         self._want_tls(config.url, "start")
@@ -218,24 +268,27 @@ class Scan:
             )
         for url in stats.skipped_private[:20]:
             self.result.notes.append(f"Not visited (private address not in scope): {url}")
-        if not self.pages or all(p.error and not p.status for p in self.pages[:1]):
-            first = self.pages[0].error if self.pages else "nothing was crawled"
-            self.result.incomplete_reason = f"the start URL could not be loaded: {first}"
+        if stats.limit_reached and stats.limit_reached.startswith("time budget"):
+            # The crawl stopped early to leave time for the other stages: pages went unvisited.
+            self._budget_reason = (
+                f"time budget ({config.time_budget:g} s) used up during the crawl: "
+                "pages in scope were left unvisited"
+            )
 
     def _resume(self, crawler: Crawler, path: Path) -> None:
-        """Reload the pages a killed scan already finished; never visit them again."""
-        kept: list[str] = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                page = Page.model_validate_json(line)
-            except ValueError:
-                continue  # the line being written when the scan was killed
-            kept.append(line)
-            self.pages.append(page)
-            crawler.mark_seen(page.url)
-            if page.final_url:
-                crawler.mark_seen(page.final_url)
-        path.write_text("".join(k + "\n" for k in kept), encoding="utf-8")
+        """Reload the pages a killed scan already finished; never visit them again. The file is
+        only read here (and appended to afterwards): a kill at any moment loses no page."""
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                try:
+                    page = Page.model_validate_json(line)
+                except ValueError:
+                    continue  # the line being written when the scan was killed
+                self.pages.append(page)
+                crawler.mark_seen(page.url)
+                if page.final_url:
+                    crawler.mark_seen(page.final_url)
+        crawler.count_done(len(self.pages))
         for page in self.pages:
             for link in page.links:
                 crawler.enqueue(link, page.depth + 1)
@@ -244,10 +297,14 @@ class Scan:
 
     async def _page_done(self, page: Page) -> None:
         """A page finished: stream it to disk, start its hosts' transport checks."""
+        scrub_surrogates(page)
         self.pages.append(page)
         if self._stream is not None:
-            self._stream.write(page.model_dump_json() + "\n")
-            self._stream.flush()
+            try:
+                self._stream.write(page.model_dump_json() + "\n")
+                self._stream.flush()
+            except OSError as exc:  # disk full: the scan goes on, but cannot be resumed
+                self._stream_error = f"pages could not be saved to {PAGES_FILE}: {exc.strerror}"
         self._note_page(page)
         crawler = self._crawler
         queued = crawler._queue.qsize() if crawler is not None else 0
@@ -274,19 +331,27 @@ class Scan:
         key = host_port(url)
         return key, self._hosts.setdefault(key, _HostState())
 
-    def _want_tls(self, url: str, role: str) -> None:
+    def _want_tls(self, url: str, role: HostRole) -> None:
         """Start (once) the TLS scan of the URL's host:port and note why it is checked."""
         if not url.startswith("https:"):
             return
         (host, port), state = self._host(url)
         state.roles.add(role)
+        # Refused before it is scheduled: a form's action on the runner's network is reported,
+        # never scanned. (A name that resolves there is refused in the TLS thread, by lookup.)
+        refusal = self.policy.decide(url, outside_scope=True)
+        if refusal is not None:
+            if state.refused is None:
+                state.refused = refusal
+                self.policy.record(url, "tls", refusal)
+            return
         if state.tls is None and self._tls is not None:
             state.tls = self._tls.submit(host, port)
             self._tls_started += 1
             self.progress.on_hosts(self._tls_done, self._tls_started)
             loop = asyncio.get_running_loop()
             state.tls.add_done_callback(
-                lambda future: loop.call_soon_threadsafe(self._tls_finished, host, port, future)
+                lambda future: _call_soon(loop, self._tls_finished, host, port, future)
             )
 
     def _tls_finished(self, host: str, port: int, future: Future[TlsResult]) -> None:
@@ -304,17 +369,30 @@ class Scan:
         self._http_tasks.append(asyncio.create_task(self._run_http_check(url)))
 
     async def _run_http_check(self, url: str) -> None:
-        check = await check_http(url, self.resolver, self.trust)
+        check = await check_http(url, self.resolver, self.trust, policy=self.policy)
         self._checks_by_url[url] = check
 
-    async def _finish_transport(self) -> None:
-        if self._http_tasks:
-            await asyncio.gather(*self._http_tasks, return_exceptions=True)
+    async def _finish_transport(self, deadline: Deadline) -> None:
+        """Wait for the HTTP checks and TLS scans within the budget; record every host, with
+        the results that finished in time."""
         loop = asyncio.get_running_loop()
+        tls = [asyncio.wrap_future(s.tls, loop=loop) for s in self._hosts.values() if s.tls]
+        waiting: list[asyncio.Future[Any]] = [*self._http_tasks, *tls]
+        pending: set[asyncio.Future[Any]] = set()
+        if waiting:
+            _, pending = await asyncio.wait(waiting, timeout=deadline.remaining())
+        for task in pending:
+            task.cancel()
+        self._record_hosts()
+        if pending:
+            raise BudgetExceeded(deadline.budget_s or 0, "the transport checks")
+
+    def _record_hosts(self) -> None:
         for (host, port), state in sorted(self._hosts.items()):
             tls = None
-            if state.tls is not None:
-                tls = await asyncio.wrap_future(state.tls, loop=loop)
+            future = state.tls
+            if future is not None and future.done() and not future.cancelled():
+                tls = future.result() if future.exception() is None else None
             self.result.hosts.append(
                 HostSecurity(
                     host=host,
@@ -322,6 +400,7 @@ class Scan:
                     address=self.resolver.lookup(host),
                     roles=sorted(state.roles),
                     tls=tls,
+                    refused=state.refused,
                     http=[
                         self._checks_by_url[u] for u in state.http_urls if u in self._checks_by_url
                     ],
@@ -349,22 +428,39 @@ class Scan:
     async def _statement(self) -> Statement | None:
         documents = self._crawler.documents if self._crawler else {}
         linked = {normalise_url(u) for p in self.pages for u in p.statement_links}
-        for index, url in enumerate(self._statement_urls()):
+        for url in self._statement_urls():
             key = normalise_url(url)
             html = documents.get(key)
             final = url
             if html is None:
-                fetched = await fetch(url, self.resolver, self.trust)
-                if fetched.error or fetched.status != 200 or not fetched.body:
+                fetched = await fetch(
+                    url, self.resolver, self.trust, policy=self.policy, purpose="statement"
+                )
+                reason = fetch_rejection(fetched)
+                if reason is not None:
+                    if key in linked or url == self.config.statement_url:
+                        self.result.notes.append(f"{REJECTED_NOTE}: {url}: {reason}")
                     continue
-                if "html" not in (fetched.content_type or "html") and index > 0:
-                    continue
+                if fetched.truncated:
+                    self.result.notes.append(truncation_note(fetched.final_url))
                 html = fetched.text()
                 final = fetched.final_url
-            statement = read_statement(final, html)
+            statement = read_statement(final, html, vendors=self.vendors)
             if statement.claims or key in linked or url == self.config.statement_url:
-                return statement
+                links = [u for p in self.pages for u in p.statement_links]
+                return await with_cookie_policy(
+                    statement, html, links, self._document, vendors=self.vendors
+                )
         return None
+
+    async def _document(self, url: str) -> str | None:
+        """A statement document's HTML: as the crawl rendered it, else fetched."""
+        kept = self._crawler.documents.get(normalise_url(url)) if self._crawler else None
+        if kept is not None:
+            return kept
+        fetched = await fetch(url, self.resolver, self.trust)
+        ok = not fetched.error and fetched.status == 200 and "html" in (fetched.content_type or "")
+        return fetched.text() if ok else None
 
     # -- parties and checks -----------------------------------------------------------------
 
@@ -373,10 +469,7 @@ class Scan:
         cookies: dict[tuple[str, str, str], Cookie] = {}
         for page in self.pages:
             if page.probe_values:
-                page.leaks = [
-                    dataclasses.asdict(leak)
-                    for leak in find_leaks(page.requests, page.probe_values)
-                ]
+                page.leaks = find_leaks(page.requests, page.probe_values)
             beacons.extend(detect_beacons(page, self.first_party, self.vendors))
             for cookie in page.cookies:
                 vendor = self.vendors.lookup(cookie.domain.lstrip("."))
@@ -398,8 +491,6 @@ class Scan:
             cert_expiry_days=self.config.cert_expiry_days,
             previous_statement=self.previous.statement if self.previous else None,
         )
-        if not self.result.complete and self.result.incomplete_reason:
-            return
         self.result.findings = run_checks(ctx)
 
     def _summary(self, seconds: float) -> Summary:
@@ -419,6 +510,13 @@ class Scan:
             fail_on=self.config.fail_on,
             duration_seconds=round(seconds, 2),
         )
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, *call: Any) -> None:
+    """Hand a TLS thread's news to the event loop, unless the scan is over (the time budget
+    left the scan running there behind)."""
+    with contextlib.suppress(RuntimeError):  # the loop is closed
+        loop.call_soon_threadsafe(*call)
 
 
 def _package_version(name: str) -> str | None:

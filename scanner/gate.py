@@ -1,23 +1,23 @@
 """The CI gate: does this scan pass, given a severity threshold, a baseline and waivers?
 
 Exit codes follow design.md: 0 passed, 1 failed, 3 incomplete (a scan that could not look never
-passes). Findings are matched across runs by `fingerprint(rule_id, location)`, which is stable
-under the cosmetic differences of a URL (case of scheme and host, default port, fragment, order of
-query keys), so that baselines and waivers survive reruns.
+passes). Findings are matched with the baseline by their fingerprints (scanner.fingerprint), v1 or
+v2. The gate changes nothing: `evaluate` returns a GateOutcome, the verdict, and its `result` is a
+copy of the scan with the verdict written in (waivers marked, summary.gate and summary.fail_on),
+which is what the reports render.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scanner.catalogue import load_catalogue
+from scanner.fingerprint import finding_keys, known_keys
 from scanner.model import Finding, ScanResult, Severity
 
 FAIL_ON_CHOICES: tuple[str, ...] = (*(s.value for s in Severity if s is not Severity.INFO), "none")
@@ -25,61 +25,11 @@ FAIL_ON_CHOICES: tuple[str, ...] = (*(s.value for s in Severity if s is not Seve
 
 EXIT_PASSED, EXIT_FAILED, EXIT_INCOMPLETE = 0, 1, 3
 
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _WAIVER_FIELDS = {"rule", "location", "reason", "expires"}
 
 
 class GateConfigError(ValueError):
     """A bad --fail-on value or waivers file; the message is one line naming the problem."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Fingerprints
-# ---------------------------------------------------------------------------------------------
-
-
-def normalise_location(location: str) -> str:
-    """A URL or host[:port] in one canonical spelling.
-
-    URLs: scheme and host lower-case, default port, fragment and credentials dropped, query keys
-    sorted (values of a repeated key keep their order), empty path as "/". Hosts: lower-case,
-    trailing dot and port 443 dropped.
-    """
-    location = location.strip()
-    if "://" not in location:
-        host = location.lower()
-        host = host.removesuffix(":443")
-        return host.rstrip(".")
-    parts = urlsplit(location)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is not None and _DEFAULT_PORTS.get(scheme) != port:
-        host = f"{host}:{port}"
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    query = urlencode(sorted(pairs, key=lambda pair: pair[0]))
-    return urlunsplit((scheme, host, parts.path or "/", query, ""))
-
-
-def fingerprint(rule_id: str, location: str) -> str:
-    """The stable id of a finding: 16 hex chars of sha256(rule id + normalised location)."""
-    text = f"{rule_id}\n{normalise_location(location)}"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def finding_location(finding: Finding) -> str:
-    """Where a finding is: its page URL, else its host (empty when it has neither)."""
-    return finding.page_url or finding.host or ""
-
-
-def finding_fingerprint(finding: Finding) -> str:
-    """The finding's fingerprint as recorded, or computed from its rule and location."""
-    return finding.fingerprint or fingerprint(finding.rule_id, finding_location(finding))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,6 +75,8 @@ def load_waivers(path: Path) -> list[Waiver]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise GateConfigError(f"{path}: cannot read waivers: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise GateConfigError(f"{path}: not UTF-8 text (waivers are a TOML file)") from None
     except tomllib.TOMLDecodeError as error:
         raise GateConfigError(f"{path}: not valid TOML: {error}") from None
     unknown_tables = sorted(set(data) - {"waiver"})
@@ -189,17 +141,25 @@ class GateOutcome:
     fail_on: str
     """The threshold applied: a severity, or none."""
     failing: tuple[Finding, ...]
-    """Findings at or above the threshold, not waived and not in the baseline."""
+    """Findings at or above the threshold, not waived and not in the baseline: they count."""
     waived: tuple[Finding, ...]
     """Findings an active waiver accepts (marked waived=True in `result`)."""
     in_baseline: tuple[Finding, ...]
     """Findings the baseline already had: they do not count."""
+    new: tuple[Finding, ...]
+    """Findings neither waived nor in the baseline, at any severity."""
     expired_waivers: tuple[Waiver, ...]
     """Waivers past their date: they no longer waive anything."""
     notes: tuple[str, ...]
     """Lines a CI log should show (expired waivers, the reason a scan is incomplete)."""
     result: ScanResult
-    """The scan evaluated, with waivers marked and summary.gate / summary.fail_on set."""
+    """A copy of the scan evaluated, with waivers marked and summary.gate / summary.fail_on set:
+    what the reports render. The scan given to `evaluate` is left as it was."""
+
+    @property
+    def counted(self) -> tuple[Finding, ...]:
+        """The findings that decide the verdict (the same as `failing`)."""
+        return self.failing
 
     def summary_line(self) -> str:
         """One line for a CI log: the verdict and what decided it."""
@@ -226,33 +186,42 @@ def evaluate(
     waivers: list[Waiver],
     today: date,
 ) -> GateOutcome:
-    """Apply the gate to a scan.
+    """Apply the gate to a scan: the verdict, without changing `result`.
 
-    Marks the findings of `result` in place (waived, waiver_reason: a waiver recorded by an
-    earlier run is cleared unless an active waiver still applies) and records summary.gate and
-    summary.fail_on, so that the reports written afterwards show what the gate decided.
+    The outcome's `result` is a copy in which each finding's `waived` and `waiver_reason` say
+    what the waivers decided today (a waiver recorded by an earlier run is cleared unless an
+    active waiver still applies) and summary.gate / summary.fail_on record the verdict.
     """
     if fail_on not in FAIL_ON_CHOICES:
         choices = "|".join(FAIL_ON_CHOICES)
         raise GateConfigError(f"--fail-on must be one of {choices}, not {fail_on!r}")
     active = [w for w in waivers if not w.expired(today)]
     expired = tuple(w for w in waivers if w.expired(today))
-    known = {finding_fingerprint(f) for f in baseline.findings} if baseline else set()
+    known = known_keys(baseline.findings) if baseline else set()
 
+    marked: list[Finding] = []
     waived: list[Finding] = []
     in_baseline: list[Finding] = []
+    new: list[Finding] = []
     failing: list[Finding] = []
     threshold = None if fail_on == "none" else Severity(fail_on).rank
-    for finding in result.findings:
-        waiver = next((w for w in active if w.matches(finding)), None)
-        finding.waived = waiver is not None
-        finding.waiver_reason = waiver.reason if waiver else None
+    for original in result.findings:
+        waiver = next((w for w in active if w.matches(original)), None)
+        finding = original.model_copy(
+            update={
+                "waived": waiver is not None,
+                "waiver_reason": waiver.reason if waiver else None,
+            }
+        )
+        marked.append(finding)
         if waiver:
             waived.append(finding)
-        elif finding_fingerprint(finding) in known:
+        elif finding_keys(finding) & known:
             in_baseline.append(finding)
-        elif threshold is not None and finding.severity.rank >= threshold:
-            failing.append(finding)
+        else:
+            new.append(finding)
+            if threshold is not None and finding.severity.rank >= threshold:
+                failing.append(finding)
 
     notes = [_expiry_note(w, result.findings) for w in expired]
     status: GateStatus
@@ -263,8 +232,7 @@ def evaluate(
         status, code = "failed", EXIT_FAILED
     else:
         status, code = "passed", EXIT_PASSED
-    result.summary.gate = status
-    result.summary.fail_on = fail_on
+    summary = result.summary.model_copy(update={"gate": status, "fail_on": fail_on})
     return GateOutcome(
         status=status,
         exit_code=code,
@@ -272,9 +240,10 @@ def evaluate(
         failing=tuple(failing),
         waived=tuple(waived),
         in_baseline=tuple(in_baseline),
+        new=tuple(new),
         expired_waivers=expired,
         notes=tuple(notes),
-        result=result,
+        result=result.model_copy(update={"findings": marked, "summary": summary}),
     )
 
 

@@ -15,6 +15,10 @@ from functools import cached_property
 from pathlib import Path
 
 import certifi
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from scanner.scope import idna_host
 
 
 class ResolveError(ValueError):
@@ -41,7 +45,7 @@ class ResolveRule:
             ipaddress.ip_address(address)
         except ValueError:
             raise ResolveError(f"--resolve {text!r}: {address!r} is not an IP address") from None
-        pattern = pattern.lower().rstrip(".")
+        pattern = idna_host(pattern)
         body = pattern[2:] if pattern.startswith("*.") else pattern
         if not body or "*" in body or "/" in body or " " in body:
             raise ResolveError(f"--resolve {text!r}: {pattern!r} is not a host name or *.domain")
@@ -49,7 +53,7 @@ class ResolveRule:
 
     def matches(self, host: str) -> bool:
         """True when this rule applies to `host`."""
-        host = host.lower().rstrip(".")
+        host = idna_host(host)
         if self.pattern.startswith("*."):
             return host.endswith(self.pattern[1:])
         return host == self.pattern
@@ -114,10 +118,5 @@ class Trust:
         """Each certificate of the bundle, PEM-encoded (empty when there is no bundle)."""
         if self.ca_bundle is None:
             return []
-        text = self.ca_bundle.read_bytes()
-        marker = b"-----END CERTIFICATE-----"
-        return [
-            chunk.strip() + b"\n" + marker + b"\n"
-            for chunk in text.split(marker)
-            if b"-----BEGIN CERTIFICATE-----" in chunk
-        ]
+        certificates = x509.load_pem_x509_certificates(self.ca_bundle.read_bytes())
+        return [c.public_bytes(Encoding.PEM) for c in certificates]

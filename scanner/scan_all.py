@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.config import ConfigError, ScanConfig, build_config
+from scanner.sanitize import for_terminal
 
 _PATH_KEYS = ("ca_bundle", "baseline", "waivers", "db")
 
@@ -97,13 +98,13 @@ def run_all(configs: list[ScanConfig], parallel: int = 1) -> int:
     if parallel <= 1:
         for job in jobs:
             code, line = scan_one(job)
-            print(line, flush=True)
+            print(for_terminal(line), flush=True)
             codes.append(code)
         return max(codes)
     # spawn, not fork: each scan runs its own event loop, browser and signal handlers.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=parallel, mp_context=context) as pool:
         for code, line in pool.map(scan_one, jobs):
-            print(line, flush=True)
+            print(for_terminal(line), flush=True)
             codes.append(code)
     return max(codes)

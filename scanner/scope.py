@@ -1,4 +1,4 @@
-"""What a scan may visit: URL normalisation and the crawl scope.
+"""What a scan may visit: the crawl scope (URLs are canonicalised by scanner.urls).
 
 Scope decides what is crawled; first party (scanner.parties.domains.FirstParty) decides how a
 request is classified. The two are configured separately: a site's CDN can be first party
@@ -11,75 +11,18 @@ import fnmatch
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 from scanner.parties.domains import registrable_domain
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_UNRESERVED = re.compile(r"%([0-9A-Fa-f]{2})")
-
-
-def _normalise_escapes(part: str, safe: str) -> str:
-    """Upper-case percent escapes and decode those of unreserved characters (RFC 3986 6.2.2)."""
-
-    def fix(match: re.Match[str]) -> str:
-        char = chr(int(match.group(1), 16))
-        if char.isascii() and (char.isalnum() or char in "-._~"):
-            return char
-        return "%" + match.group(1).upper()
-
-    return quote(_UNRESERVED.sub(fix, part), safe=safe + "%")
-
-
-SESSION_PARAMS = frozenset(
-    {"jsessionid", "phpsessid", "sid", "sessionid", "session_id", "sessid", "aspsessionid", "cfid"}
-)
-"""Query parameters (any case) that carry a session id: dropped by normalise_url, because a site
-that puts its session in the URL makes every link new for every visit (an endless crawl)."""
-
-_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid|sessionid)=[^/?#]*", re.IGNORECASE)
-
-
-def _without_session_ids(path: str, query: str) -> tuple[str, str]:
-    path = _PATH_SESSION.sub("", path)
-    if not query:
-        return path, query
-    kept = [
-        pair
-        for pair in query.split("&")
-        if unquote(pair.partition("=")[0]).lower() not in SESSION_PARAMS
-    ]
-    return path, "&".join(kept)
+from scanner.urls import SESSION_PARAMS as SESSION_PARAMS
+from scanner.urls import canonical_url
+from scanner.urls import host_port as host_port
+from scanner.urls import idna_host as idna_host
 
 
 def normalise_url(url: str) -> str:
-    """The canonical form of an http(s) URL, so that one page is visited once.
-
-    Scheme and host lower-case, default port dropped, fragment dropped, empty path made "/",
-    percent-encoding normalised, session ids removed (`;jsessionid=...` path parameters and the
-    query parameters in SESSION_PARAMS).
-    """
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
-    raw_path, raw_query = _without_session_ids(parts.path, parts.query)
-    path = _normalise_escapes(raw_path or "/", safe="/:@!$&'()*+,;=")
-    query = _normalise_escapes(raw_query, safe="/?:@!$&'()*+,;=")
-    return urlunsplit((scheme, netloc, path, query, ""))
-
-
-def host_port(url: str) -> tuple[str, int]:
-    """(host, port) of a URL, with the scheme's default port filled in."""
-    parts = urlsplit(url)
-    port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 443)
-    return (parts.hostname or "").lower(), port
+    """The canonical form of an http(s) URL, so that one page is visited once (crawl mode)."""
+    return canonical_url(url, "crawl")
 
 
 def is_private_address(host: str) -> bool:
@@ -116,20 +59,20 @@ class Scope:
         exclude_paths: list[str] | None = None,
     ) -> Scope:
         """The default scope: the start URL's registrable domain and all its subdomains."""
-        host = (urlsplit(start_url).hostname or "").lower()
+        host = idna_host(urlsplit(start_url).hostname or "")
         if not hosts:
             site = registrable_domain(host)
             hosts = [site, f"*.{site}"] if site != host or "." in host else [host]
         return cls(
-            hosts=tuple(h.lower() for h in hosts),
-            exclude_hosts=tuple(h.lower() for h in exclude_hosts or ()),
+            hosts=tuple(idna_host(h) for h in hosts),
+            exclude_hosts=tuple(idna_host(h) for h in exclude_hosts or ()),
             paths=tuple(paths or ()),
             exclude_paths=tuple(exclude_paths or ()),
         )
 
     def host_in_scope(self, host: str) -> bool:
         """True when the host matches an include pattern and no exclude pattern."""
-        host = host.lower().rstrip(".")
+        host = idna_host(host)
         if any(fnmatch.fnmatchcase(host, p) for p in self.exclude_hosts):
             return False
         return any(fnmatch.fnmatchcase(host, p) for p in self.hosts)

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from urllib.parse import urlsplit
 
 from scanner.model import ScanResult, Severity
+from scanner.sanitize import scrub_surrogates
+from scanner.urls import origin
 
 STORE_VERSION = 1
 """The schema version, kept in SQLite's `user_version`."""
@@ -85,13 +86,7 @@ def default_path() -> Path:
 
 def site_of(url: str) -> str:
     """The origin of `url` (`https://www.example.com`, the port only when not the default)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    if port is None or (scheme, port) in (("https", 443), ("http", 80)):
-        return f"{scheme}://{host}"
-    return f"{scheme}://{host}:{port}"
+    return origin(url)
 
 
 class HistoryStore:
@@ -170,6 +165,7 @@ class HistoryStore:
         counts = {s: 0 for s in _COUNTS}
         for finding in result.findings:
             counts[Severity(finding.severity).value] += 1
+        scrub_surrogates(result)
         report = zlib.compress(result.model_dump_json().encode("utf-8"), 6)
         try:
             cursor = self._db.execute(

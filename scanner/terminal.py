@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from scanner.engine import Progress as ScanProgress
 from scanner.model import Page, ScanResult, Severity, TlsResult
+from scanner.sanitize import for_terminal
 
 _COLOURS = {
     "critical": "bold white on red",
@@ -36,7 +37,7 @@ class Console:
     def error(self, message: str) -> None:
         """One line, to stderr."""
         self._stop_bar()
-        print(f"complyscan: error: {message}", file=sys.stderr)
+        print(f"complyscan: error: {for_terminal(message)}", file=sys.stderr)
 
     def progress(self) -> ScanProgress:
         """Callbacks for the engine."""
@@ -64,15 +65,18 @@ class Console:
 
     def _on_page(self, page: Page, done: int, queued: int) -> None:
         if self._bar is not None:
-            self._bar.update(self._task, completed=done, total=done + queued, note=page.url[:60])
+            note = _clip(page.url, 60)
+            self._bar.update(self._task, completed=done, total=done + queued, note=note)
         else:
             status = page.error or page.status
-            print(f"page {done} (+{queued} queued): {page.url} [{status}]", file=sys.stderr)
+            line = f"page {done} (+{queued} queued): {page.url} [{status}]"
+            print(for_terminal(line), file=sys.stderr)
 
     def _on_host(self, host: str, port: int, tls: TlsResult) -> None:
         if self._bar is None:
             state = "ok" if tls.reachable else f"unreachable ({tls.error})"
-            print(f"tls {host}:{port}: {state} in {tls.scan_seconds:.1f} s", file=sys.stderr)
+            line = f"tls {host}:{port}: {state} in {tls.scan_seconds:.1f} s"
+            print(for_terminal(line), file=sys.stderr)
 
     def _on_hosts(self, done: int, started: int) -> None:
         if self._bar is not None:
@@ -95,13 +99,15 @@ class Console:
         s = result.summary
         out = self.out
         out.print(
-            f"[bold]complyscan[/bold] {result.target}: {s.pages} page(s), "
+            f"[bold]complyscan[/bold] {_clip(result.target, 200)}: {s.pages} page(s), "
             f"{s.forms_collecting_pi} form(s) collecting personal information, "
             f"{s.third_party_requests} third-party request(s), {s.beacons} beacon(s), "
             f"{s.cookies} cookie(s), {s.hosts} host(s) TLS-checked, {s.duration_seconds:.1f} s"
         )
         if not result.complete:
-            out.print(f"[bold red]INCOMPLETE[/]: {result.incomplete_reason}")
+            out.print(f"[bold red]INCOMPLETE[/]: {_clip(str(result.incomplete_reason), 300)}")
+        for page in [p for p in result.pages if p.unread][:5]:
+            out.print(f"  not read: {_clip(page.url, 100)} ({_clip(page.unread or '', 100)})")
         counts = "  ".join(
             f"[{_COLOURS[sev.value]}]{sev.value} {s.findings.get(sev.value, 0)}[/]"
             for sev in Severity
@@ -121,11 +127,11 @@ class Console:
         for fmt, path in paths.items():
             out.print(f"{fmt + ':':<6} {path}")
         colour = {"passed": "bold green", "failed": "bold red"}.get(outcome.status, "bold yellow")
-        out.print(f"[{colour}]gate {outcome.status}[/] ({outcome.summary_line()})")
+        out.print(f"[{colour}]gate {outcome.status}[/] ({_clip(outcome.summary_line(), 300)})")
 
 
 def _clip(text: str, width: int) -> str:
     from rich.markup import escape
 
-    text = " ".join(text.split())
+    text = " ".join(for_terminal(text).split())
     return escape(text if len(text) <= width else text[: width - 1] + "…")

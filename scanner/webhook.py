@@ -7,13 +7,15 @@ fails costs a warning line: it never stops the scan or changes its exit code.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from scanner.gate import finding_fingerprint
-from scanner.model import ScanResult
+from scanner.fingerprint import finding_fingerprint
+from scanner.model import Changes, ScanResult
 from scanner.store import site_of
 
 TIMEOUT_S = 10.0
@@ -21,9 +23,13 @@ ATTEMPTS = 2
 """One try and one retry."""
 
 
-def new_findings(result: ScanResult, changes: dict[str, Any] | None) -> list[dict[str, Any]]:
+def new_findings(
+    result: ScanResult, changes: Changes | dict[str, Any] | None
+) -> list[dict[str, Any]]:
     """The findings new since the previous scan: `changes["new"]`, or every unwaived finding
     when there was no previous scan."""
+    if isinstance(changes, Changes):
+        changes = changes.model_dump(mode="json")
     if changes is not None:
         return list(changes["new"])
     return [
@@ -66,7 +72,7 @@ def payload(
 
 
 def notify(
-    url: str, result: ScanResult, changes: dict[str, Any] | None, paths: dict[str, Path]
+    url: str, result: ScanResult, changes: Changes | dict[str, Any] | None, paths: dict[str, Path]
 ) -> str | None:
     """POST the summary of new findings to `url` (nothing when there are none). Returns a
     warning line when it could not be delivered, else None."""
@@ -75,14 +81,38 @@ def notify(
         return None
     body = payload(result, new, paths)
     problem = ""
-    with httpx.Client(timeout=TIMEOUT_S) as client:
-        for _attempt in range(ATTEMPTS):
-            try:
-                response = client.post(url, json=body)
-            except httpx.HTTPError as exc:
-                problem = str(exc) or type(exc).__name__
-                continue
-            if response.is_success:
-                return None
-            problem = f"HTTP {response.status_code}"
-    return f"webhook {url}: not delivered ({problem})"
+    quiet = _HideUrl(url)
+    httpx_log = logging.getLogger("httpx")
+    httpx_log.addFilter(quiet)  # httpx logs each request's URL at INFO (with --verbose)
+    try:
+        with httpx.Client(timeout=TIMEOUT_S) as client:
+            for _attempt in range(ATTEMPTS):
+                try:
+                    response = client.post(url, json=body)
+                except httpx.HTTPError as exc:
+                    problem = (str(exc) or type(exc).__name__).replace(url, public_form(url))
+                    continue
+                if response.is_success:
+                    return None
+                problem = f"HTTP {response.status_code}"
+    finally:
+        httpx_log.removeFilter(quiet)
+    return f"webhook {public_form(url)}: not delivered ({problem})"
+
+
+def public_form(url: str) -> str:
+    """The webhook URL as it may be printed: scheme and host only (its path and query are the
+    secret that lets anyone post to the channel)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or '?'}/…"
+
+
+class _HideUrl(logging.Filter):
+    """Drops log records that would print the webhook URL."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.host = urlsplit(url).netloc or url
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.host not in record.getMessage()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,66 @@ def site(pki: TestPKI) -> Iterator[Any]:
         server.stop()
 
 
+def scan_loopback(server: SiteServer, host: str, out: Path) -> Any:
+    """A whole scan (real Chromium, sslyze) of `https://host/` on a loopback site."""
+    from scanner.config import ScanConfig
+    from scanner.engine import Scan
+
+    config = ScanConfig(
+        url=server.url(host, "/"),
+        out=out,
+        resolve=server.resolve_rules(),
+        only_resolved=True,
+        ca_bundle=Path(server.ca_pem),
+        workers=2,
+        screenshots=False,
+    )
+    return asyncio.run(Scan(config).run())
+
+
 def run(coro: Any) -> Any:
     """Run a coroutine to completion from a synchronous test."""
     return asyncio.run(coro)
+
+
+class Canary:
+    """A TCP listener on a loopback address the scan must never touch: counts every connection
+    (and closes it at once). `url(scheme)` is its address as a site would write it."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self.connections = 0
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((address, 0))
+        self._socket.listen(64)
+        self._socket.settimeout(0.2)
+        self.port: int = self._socket.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def url(self, scheme: str = "http", path: str = "/", host: str | None = None) -> str:
+        return f"{scheme}://{host or self.address}:{self.port}{path}"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._socket.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._socket.close()
+
+
+@pytest.fixture
+def canary() -> Iterator[Canary]:
+    """A canary listener on 127.0.0.9, an address no test puts in scope: 0 connections allowed."""
+    listener = Canary("127.0.0.9")
+    yield listener
+    listener.close()

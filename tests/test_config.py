@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 
 from scanner.config import ConfigError, build_config
+from scanner.demo.pki import TestPKI
 
 
-def test_file_then_flags(tmp_path: Path) -> None:
-    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n")
+def test_file_then_flags(tmp_path: Path, pki: TestPKI) -> None:
+    (tmp_path / "ca.pem").write_bytes(pki.ca_pem.read_bytes())
     toml = tmp_path / "complyscan.toml"
     toml.write_text(
         """
@@ -76,3 +77,10 @@ def test_unknown_toml_keys_are_refused(tmp_path: Path) -> None:
     toml.write_text("[scan\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         build_config(toml, {})
+
+
+def test_a_ca_bundle_whose_certificate_does_not_parse_is_one_clear_error(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n")
+    with pytest.raises(ConfigError, match="no PEM certificate"):
+        build_config(None, {"url": "https://www.example.com/", "ca_bundle": bundle})

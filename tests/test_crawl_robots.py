@@ -36,7 +36,8 @@ def test_the_star_group_applies_when_none_names_complyscan() -> None:
 
 
 def test_a_group_naming_complyscan_replaces_the_star_group() -> None:
-    text = "User-agent: *\nDisallow: /\n\nUser-agent: ComplyScan/1.0\nUser-agent: b\nDisallow: /x\n"
+    # RFC 9309 matches the product token, case-insensitively ("ComplyScan", no version).
+    text = "User-agent: *\nDisallow: /\n\nUser-agent: ComplyScan\nUser-agent: b\nDisallow: /x\n"
     robots = Robots.parse(text, "https://a.test/")
     assert robots.allowed("https://a.test/y") and not robots.allowed("https://a.test/x/1")
 
@@ -57,6 +58,35 @@ def test_sitemaps_plain_index_and_gzip() -> None:
     index = b"<sitemapindex><sitemap><loc>https://a.test/s1.xml</loc></sitemap></sitemapindex>"
     assert parse_sitemap(index) == (["https://a.test/s1.xml"], True)
     assert parse_sitemap(b"\x1f\x8bnot gzip") == ([], False)
+
+
+def test_sitemaps_with_cdata_a_namespace_prefix_and_text_sitemaps() -> None:
+    cdata = b"""<?xml version="1.0"?><sm:urlset xmlns:sm="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <sm:url><sm:loc><![CDATA[https://a.test/q?a=1&b=<2>]]></sm:loc></sm:url></sm:urlset>"""
+    assert parse_sitemap(cdata) == (["https://a.test/q?a=1&b=<2>"], False)
+    text = b"https://a.test/one\r\n\nhttps://a.test/two\nnot a url\n"
+    assert parse_sitemap(text) == (["https://a.test/one", "https://a.test/two"], False)
+    assert parse_sitemap(gzip.compress(text)) == (
+        ["https://a.test/one", "https://a.test/two"],
+        False,
+    )
+
+
+def test_a_hostile_sitemap_is_refused_not_expanded() -> None:
+    bomb = b"""<?xml version="1.0"?><!DOCTYPE u [<!ENTITY a "aaaaaaaaaa">
+    <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><urlset><url><loc>https://a.test/&b;</loc></url></urlset>"""
+    assert parse_sitemap(bomb) == ([], False)
+    assert parse_sitemap(b"<urlset><url><loc>https://a.test/p</loc>") == ([], False)
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed"), [(200, False), (404, True), (403, True), (500, False), (503, False)]
+)
+def test_robots_by_status_as_rfc_9309_says(status: int, allowed: bool) -> None:
+    body = b"User-agent: *\nDisallow: /private\n"
+    robots = Robots.from_response(status, body, "https://a.test/")
+    assert robots.allowed("https://a.test/private/x") is allowed
+    assert Robots.from_response(None, None, "https://a.test/").allowed("https://a.test/private")
 
 
 def site_with_robots() -> list[Host]:

@@ -8,6 +8,7 @@ from scanner.diff import diff, format_diff, is_empty
 from scanner.model import (
     Beacon,
     Certificate,
+    Changes,
     Cookie,
     Finding,
     HostSecurity,
@@ -52,6 +53,7 @@ def scan(
     return ScanResult(
         target="https://www.shop.test/",
         started_at=T0 + timedelta(days=day),
+        complete=True,
         findings=findings or [],
         beacons=[
             Beacon(url=url, page_url="https://www.shop.test/", kind="pixel", vendor=vendor or None)
@@ -87,6 +89,17 @@ def test_findings_new_and_resolved_by_fingerprint() -> None:
     assert changes["new"][0]["severity"] == "high" and changes["new"][0]["host"] == "b"
     assert [f["rule_id"] for f in changes["resolved"]] == ["tls-cert-expiring"]
     assert changes["previous"]["started_at"] == T0.isoformat()
+
+
+def test_an_incomplete_scan_resolves_nothing_it_did_not_look_for() -> None:
+    old = scan(findings=[finding("hsts-missing", "a"), finding("tls-cert-expiring", "b")])
+    new = scan(day=1, findings=[finding("tls-legacy-protocol", "b")])
+    new.complete, new.incomplete_reason = False, "interrupted"
+
+    changes = diff(old, new)
+
+    assert changes["resolved"] == []
+    assert [f["rule_id"] for f in changes["new"]] == ["tls-legacy-protocol"]
 
 
 def test_vendors_and_cookies_added_and_removed() -> None:
@@ -162,7 +175,7 @@ def test_the_html_report_shows_the_changes_since_the_last_scan() -> None:
         hosts=[host("www.shop.test", "bb" * 32, 89, "TLS 1.2")],
         statement="We use cookies.\n<script>We sell data</script>",
     )
-    new.changes = diff(old, new)
+    new.changes = Changes.model_validate(diff(old, new))
 
     page = HtmlWriter().render(new)
 

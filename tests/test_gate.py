@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from scanner.fingerprint import finding_fingerprint, fingerprint, fingerprint_v1
 from scanner.gate import (
     EXIT_FAILED,
     EXIT_INCOMPLETE,
@@ -14,12 +15,10 @@ from scanner.gate import (
     GateConfigError,
     Waiver,
     evaluate,
-    finding_fingerprint,
-    fingerprint,
     load_waivers,
-    normalise_location,
 )
 from scanner.model import Finding, ScanResult, Severity
+from scanner.urls import canonical_location
 from tests.fixtures.results.hostile import CONTACT, SIGNUP, build_result
 
 TODAY = date(2026, 3, 1)
@@ -50,7 +49,7 @@ def _ids(findings: tuple[Finding, ...]) -> list[str]:
     ],
 )
 def test_fingerprints_ignore_cosmetic_differences_of_a_location(one: str, other: str) -> None:
-    assert normalise_location(one) == normalise_location(other)
+    assert canonical_location(one) == canonical_location(other)
     assert fingerprint("pi-form-over-http", one) == fingerprint("pi-form-over-http", other)
 
 
@@ -135,17 +134,21 @@ def test_an_unknown_threshold_is_a_configuration_error() -> None:
         evaluate(build_result(), "severe", None, [], TODAY)
 
 
-def test_evaluate_marks_the_result_so_the_reports_show_the_gate() -> None:
+def test_the_verdict_carries_the_gated_result_and_changes_nothing() -> None:
     result = _clean(build_result())
+    before = result.model_dump_json()
     waiver = Waiver("hsts-missing", "shop.example", "known")
 
     outcome = evaluate(result, "medium", None, [waiver], TODAY)
 
-    assert outcome.result is result
-    assert [(f.rule_id, f.waiver_reason) for f in result.findings if f.waived] == [
+    assert result.model_dump_json() == before  # the scan given is left as it was
+    gated = outcome.result
+    assert [(f.rule_id, f.waiver_reason) for f in gated.findings if f.waived] == [
         ("hsts-missing", "known")
     ]
-    assert (result.summary.gate, result.summary.fail_on) == ("failed", "medium")
+    assert (gated.summary.gate, gated.summary.fail_on) == ("failed", "medium")
+    assert len(outcome.new) + len(outcome.waived) == len(gated.findings)
+    assert outcome.counted == outcome.failing
 
 
 # --- baseline ------------------------------------------------------------------------------------
@@ -281,3 +284,55 @@ def test_the_fixture_fingerprints_match_the_gates_own() -> None:
         for f in result.findings
     )
     assert SIGNUP in {f.page_url for f in result.findings}
+
+
+# --- fingerprints v1 -> v2 -----------------------------------------------------------------------
+
+V1_REPORT = Path(__file__).parent / "fixtures" / "results" / "rules-v1-report.json"
+
+
+def _every_rule_now() -> ScanResult:
+    """The findings of tests/test_checks_per_rule.py's cases, as this version computes them."""
+    from scanner.checks import run_checks
+    from tests.test_checks_per_rule import CASES
+
+    findings = [
+        f for rule, case in sorted(CASES.items()) for f in run_checks(case()) if f.rule_id == rule
+    ]
+    return ScanResult(
+        target="https://www.shop.test/",
+        started_at=datetime.now(UTC),
+        complete=True,
+        findings=findings,
+    )
+
+
+def test_a_schema_v1_report_still_works_as_a_baseline() -> None:
+    """rules-v1-report.json: the same cases, written by schema_version 1 (v1 fingerprints)."""
+    from scanner.engine import load_result
+
+    baseline = load_result(V1_REPORT)
+    now = _every_rule_now()
+    assert baseline.schema_version == 1
+    assert not {f.fingerprint for f in now.findings} & {f.fingerprint for f in baseline.findings}
+
+    outcome = evaluate(now, "low", baseline, [], TODAY)
+
+    assert outcome.new == () and outcome.status == "passed"
+    assert len(outcome.in_baseline) == len(baseline.findings) == 23
+
+
+def test_a_diff_against_a_schema_v1_report_maps_the_fingerprints() -> None:
+    from scanner.diff import diff
+    from scanner.engine import load_result
+
+    changes = diff(load_result(V1_REPORT), _every_rule_now())
+
+    assert (changes["new"], changes["resolved"]) == ([], [])
+
+
+def test_the_v1_key_is_the_one_schema_v1_wrote() -> None:
+    assert fingerprint_v1("hsts-missing", "Shop.Example:443") == fingerprint_v1(
+        "hsts-missing", "shop.example"
+    )
+    assert fingerprint_v1("r", "https://a.example/") != fingerprint("r", "https://a.example/")

@@ -3,16 +3,13 @@ e-mail leak caught, and the requests that must NOT count as beacons or leaks."""
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scanner.config import ScanConfig
 from scanner.demo.server import Host, Response, SiteServer
-from scanner.engine import Scan
 from scanner.model import ScanResult
+from tests.conftest import scan_loopback
 
 pytestmark = [pytest.mark.browser]
 
@@ -84,16 +81,7 @@ def hosts() -> list[Host]:
 @pytest.fixture(scope="module")
 def scanned(pki: Any, tmp_path_factory: pytest.TempPathFactory) -> ScanResult:
     with SiteServer(hosts(), pki) as server:
-        config = ScanConfig(
-            url=server.url("www.shop.test", "/"),
-            out=tmp_path_factory.mktemp("parties"),
-            resolve=server.resolve_rules(),
-            only_resolved=True,
-            ca_bundle=Path(server.ca_pem),
-            workers=2,
-            screenshots=False,
-        )
-        return asyncio.run(Scan(config).run())
+        return scan_loopback(server, "www.shop.test", tmp_path_factory.mktemp("parties"))
 
 
 def test_hashed_email_reaching_a_pixel_is_a_leak_that_contradicts_the_statement(

@@ -13,6 +13,7 @@ from scanner.browser.crawler import QUIET_FLAGS
 from scanner.browser.discovery import find_chromium
 from scanner.report import write_reports
 from tests.fixtures.results.hostile import PAYLOADS, SCRIPT, build_result
+from tests.test_sanitize import IMAGE, LINK, MENTION, hostile_result
 
 pytestmark = pytest.mark.browser
 
@@ -141,3 +142,20 @@ def test_the_report_prints(browser: Browser, report: Path, tmp_path: Path) -> No
     assert pdf.startswith(b"%PDF")
     assert not opened.page.is_visible("#filters")
     assert opened.page.locator("[data-finding]:visible").count() == 14  # print shows everything
+
+
+def test_links_escapes_and_bidi_overrides_from_the_site_stay_text(
+    browser: Browser, tmp_path: Path
+) -> None:
+    path = write_reports(hostile_result(), tmp_path, ["html"])["html"]
+    opened = Opened(browser, path)
+
+    assert opened.requests == [path.as_uri()] and opened.dialogs == [] and opened.errors == []
+    hrefs = opened.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    assert all(h.startswith(path.as_uri()) for h in hrefs), hrefs  # only our own anchors
+    assert (
+        opened.page.evaluate("document.querySelectorAll('img:not([src^=\"data:\"])').length") == 0
+    )
+    body = opened.page.inner_text("body")
+    assert LINK in body and IMAGE in body and MENTION in body and "A\ufffdB" in body
+    assert not any(c in body for c in "\x1b\x07\u202e\u202c")

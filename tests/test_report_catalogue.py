@@ -90,7 +90,13 @@ def test_catalogue_is_cached_but_callers_cannot_corrupt_it() -> None:
 def test_rules_testing_a_claim_kind() -> None:
     ids = [rule.id for rule in rules_testing("cookies")]
 
-    assert ids == ["third-party-cookie-undisclosed", "cookies-not-disclosed"]
+    assert ids == [
+        "third-party-cookie-undisclosed",
+        "cookies-not-disclosed",
+        "cookie-undeclared",
+        "cookie-lifetime-exceeds-declared",
+        "cookie-category-mismatch",
+    ]
     assert rules_testing("contact") == []
 
 

@@ -38,7 +38,7 @@ def test_report_json_is_the_result_itself_and_round_trips() -> None:
 
     text = JsonWriter().render(result)
 
-    assert text.startswith('{\n  "schema_version": 1,')
+    assert text.startswith('{\n  "schema_version": 2,')
     assert ScanResult.model_validate_json(text) == result
     assert SECRET_COOKIE_VALUE in text  # report.json is the data; only reports for people redact
 
@@ -88,3 +88,27 @@ def test_parse_formats_reads_the_cli_list() -> None:
     assert parse_formats("json, HTML,sarif,,json") == ["json", "html", "sarif"]
     with pytest.raises(UnknownFormatError):
         parse_formats("json,xml")
+
+
+def test_every_field_of_the_contract_is_described() -> None:
+    from scanner.report import json_schema
+
+    schema = json_schema()
+    models = [("ScanResult", schema), *schema.get("$defs", {}).items()]
+    undescribed = [
+        f"{name}.{field}"
+        for name, model in models
+        for field, spec in model.get("properties", {}).items()
+        if not spec.get("description")
+    ]
+    assert undescribed == []
+
+
+def test_closed_vocabularies_are_enums_in_the_schema() -> None:
+    from scanner.report import json_schema
+
+    defs = json_schema()["$defs"]
+    assert "script" in str(defs["Form"]["properties"]["method"])
+    assert "sendbeacon" in str(defs["Beacon"]["properties"]["kind"])
+    assert "receives-pi-form" in str(defs["HostSecurity"]["properties"]["roles"])
+    assert defs["Page"]["properties"]["leaks"]["items"] == {"$ref": "#/$defs/Leak"}

@@ -96,6 +96,17 @@ def kill_leftovers(marker: Path) -> None:
                 os.kill(int(entry.name), signal.SIGKILL)
 
 
+def kill_after(server: Any, out: Path, tmp: Path, lines: int) -> None:
+    """Start a scan and SIGKILL it (browser too) once pages.jsonl has `lines` pages."""
+    proc = start_scan(server, out, tmp)
+    try:
+        wait_for_lines(out / "pages.jsonl", lines, proc, timeout=60)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        kill_leftovers(tmp)
+
+
 def document_fetches(received: list[Incoming]) -> Counter[str]:
     """How often the browser fetched each page as a document (not httpx, not subresources)."""
     return Counter(r.path for r in received if r.headers.get("sec-fetch-dest") == "document")
@@ -115,13 +126,7 @@ def test_a_killed_scan_resumes_without_visiting_a_page_twice(
     slow = {"delay": 0.4}
     server = site(slow_site(slow))
     out = tmp_path / "out"
-    proc = start_scan(server, out, short_tmp)
-    try:
-        wait_for_lines(out / "pages.jsonl", 4, proc, timeout=60)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    finally:
-        kill_leftovers(short_tmp)
+    kill_after(server, out, short_tmp, lines=4)
     first_run = list(server.requests_to())
     kept = [json.loads(line)["url"] for line in (out / "pages.jsonl").read_text().splitlines()]
     assert len(kept) >= 4
@@ -169,3 +174,65 @@ def test_ctrl_c_writes_a_partial_report_and_exits_3(
     assert "interrupted" in report["incomplete_reason"]
     assert 2 <= len(report["pages"]) < 12
     assert report["summary"]["pages"] == len(report["pages"])
+
+
+def test_a_kill_while_resume_reads_the_pages_keeps_every_page(
+    site: Any, tmp_path: Path, short_tmp: Path
+) -> None:
+    """Issue 13 item 11: --resume once rewrote pages.jsonl in place, and a kill during the
+    rewrite emptied it. Now the file is only appended to: a kill at any moment keeps it all."""
+    from scanner.config import ScanConfig
+    from scanner.model import Page
+    from scanner.outdir import PAGES_FILE, start_pages_file
+
+    server = site(slow_site({"delay": 0.4}))
+    out = tmp_path / "out"
+    out.mkdir()
+    start = server.url("www.slow.test", "/")
+    start_pages_file(
+        ScanConfig(url=start, out=out, resolve=server.resolve_rules(), only_resolved=True)
+    )
+    filler = "x" * 10_000
+    lines = [
+        Page(url=f"{start}kept/{i}", status=200, title=filler).model_dump_json()
+        for i in range(3000)
+    ]
+    path = out / PAGES_FILE
+    path.write_text("\n".join(lines) + '\n{"url": "half a li', encoding="utf-8")
+    size = path.stat().st_size
+
+    proc = start_scan(server, out, short_tmp, "--resume")
+    try:
+        # Kill the moment the file shrinks (a rewrite began), or once a new page is appended.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            now = path.stat().st_size if path.exists() else 0
+            if now != size:
+                break
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        kill_leftovers(short_tmp)
+    kept = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        with contextlib.suppress(ValueError):
+            kept.append(Page.model_validate_json(line).url)
+    assert kept[:3000] == [f"{start}kept/{i}" for i in range(3000)]
+
+
+def test_max_pages_counts_the_pages_of_the_killed_scan(
+    site: Any, tmp_path: Path, short_tmp: Path
+) -> None:
+    slow = {"delay": 0.4}
+    server = site(slow_site(slow))
+    out = tmp_path / "out"
+    kill_after(server, out, short_tmp, lines=3)
+    kept = len((out / "pages.jsonl").read_text().splitlines())
+    assert 3 <= kept < 6
+    slow["delay"] = 0.0
+    proc = start_scan(server, out, short_tmp, "--resume", "--max-pages", "6")
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 1), stdout + stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert len(report["pages"]) == 6
+    assert any("max-pages (6) reached" in n for n in report["notes"])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from scanner.parties.vendors import load_vendors
 from scanner.statement.claims import CLAIM_KINDS
 from scanner.statement.reader import (
     StatementSourceError,
@@ -27,7 +28,7 @@ PAGE = (
 
 
 def test_read_statement_from_a_page() -> None:
-    statement = read_statement("https://shop.example/privacy", PAGE)
+    statement = read_statement("https://shop.example/privacy", PAGE, vendors=load_vendors())
 
     assert statement.text == "Privacy\nOur forms are protected by TLS.\nWe do not use cookies."
     assert statement.sha256 == hashlib.sha256(statement.text.encode()).hexdigest()
@@ -42,8 +43,12 @@ def test_read_statement_from_a_page() -> None:
 def test_plain_text_and_plain_http() -> None:
     text = "We never sell your personal data.\r\nWrite to privacy@example.org.\r\n"
 
-    as_text = read_statement("http://shop.example/privacy.txt", text, is_html=False)
-    sniffed = read_statement("http://shop.example/privacy.txt", text)  # no markup: read as text
+    as_text = read_statement(
+        "http://shop.example/privacy.txt", text, vendors=load_vendors(), is_html=False
+    )
+    sniffed = read_statement(
+        "http://shop.example/privacy.txt", text, vendors=load_vendors()
+    )  # no markup: read as text
 
     assert as_text.text == sniffed.text == text.replace("\r\n", "\n").strip()
     assert as_text.https is False
@@ -51,9 +56,11 @@ def test_plain_text_and_plain_http() -> None:
 
 
 def test_same_page_same_hash() -> None:
-    first = read_statement("https://a.example/p", PAGE)
+    first = read_statement("https://a.example/p", PAGE, vendors=load_vendors())
     again = read_statement(
-        "https://a.example/p", PAGE.replace("<nav>Home</nav>", "<nav>Shop</nav>")
+        "https://a.example/p",
+        PAGE.replace("<nav>Home</nav>", "<nav>Shop</nav>"),
+        vendors=load_vendors(),
     )
 
     assert first.sha256 == again.sha256  # navigation changes are not statement changes
@@ -122,3 +129,20 @@ def test_seed_statement_makes_every_claim_it_should() -> None:
     assert "privacy@justsystem.co.jp" in "".join(
         c.quote for c in statement.claims if c.kind == "contact"
     )
+
+
+def test_a_vendor_from_complyscan_toml_counts_as_named() -> None:
+    """The statement stage matches vendor names against the scan's database, not the bundled one."""
+    from scanner.config import ScanConfig, VendorEntry
+    from scanner.engine import Scan
+
+    config = ScanConfig(
+        url="https://shop.example/",
+        vendors=[VendorEntry(name="Quillfeather Metrics", domains=["quillfeather.example"])],
+    )
+    page = "<main><p>We use Quillfeather Metrics to count visits to our pages.</p></main>"
+
+    statement = read_statement("https://shop.example/privacy", page, vendors=Scan(config).vendors)
+
+    named = [c.vendor for c in statement.claims if c.kind == "named-third-parties"]
+    assert named == ["Quillfeather Metrics"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from scanner.model import Finding, ScanResult, Severity, Summary
-from scanner.webhook import notify
+from scanner.webhook import notify, public_form
 
 
 class Receiver(ThreadingHTTPServer):
@@ -44,14 +45,21 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
+@contextlib.contextmanager
+def running_receiver() -> Iterator[Receiver]:
+    """A Receiver serving on loopback until the block ends."""
     server = Receiver()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with running_receiver() as server:
+        yield server
 
 
 def result() -> ScanResult:
@@ -127,7 +135,8 @@ def test_a_failed_delivery_is_retried_once(receiver: Receiver) -> None:
 def test_a_receiver_that_keeps_failing_is_a_warning(receiver: Receiver) -> None:
     receiver.answers = [500, 500]
     warning = notify(receiver.url, result(), None, {})
-    assert warning == f"webhook {receiver.url}: not delivered (HTTP 500)"
+    assert warning == "webhook http://127.0.0.1/…: not delivered (HTTP 500)"
+    assert "/hook" not in warning  # the URL's path is the secret that lets anyone post
     assert len(receiver.bodies) == 2
 
 
@@ -136,4 +145,11 @@ def test_nobody_listening_is_a_warning_not_a_crash(receiver: Receiver) -> None:
     receiver.shutdown()
     receiver.server_close()
     warning = notify(url, result(), None, {})
-    assert warning is not None and warning.startswith(f"webhook {url}: not delivered (")
+    assert warning is not None and warning.startswith("webhook http://127.0.0.1/…: not delivered (")
+    assert url not in warning
+
+
+def test_the_printable_form_of_a_webhook_url_keeps_only_scheme_and_host() -> None:
+    assert public_form("https://hooks.chat.test/services/T0/B0/s3cr3t?k=1") == (
+        "https://hooks.chat.test/…"
+    )

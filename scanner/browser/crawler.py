@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -44,13 +45,16 @@ from scanner.browser.discovery import chromium_version
 from scanner.browser.lifecycle import DWELL_S, PageLife, add_late_traffic
 from scanner.browser.network import INLINE_POST_DATA, NetworkLog, parse_set_cookie
 from scanner.browser.robots import MAX_SITEMAP_URLS, MAX_SITEMAPS, Robots, parse_sitemap
+from scanner.browser.workers import WorkerWatch, websocket_guard
 from scanner.model import Cookie, Form, FormField, Page, PIKind
 from scanner.net import Resolver, Trust
+from scanner.netpolicy import NetPolicy
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import make_canaries
 from scanner.parties.pi import classify_field, classify_form
+from scanner.sanitize import no_surrogates
 from scanner.scope import Scope, TrapDetector, is_private_address, normalise_url
-from scanner.transport.http import fetch
+from scanner.transport.http import FetchResult, fetch
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +153,8 @@ class CrawlSettings:
     """Page time each page gets (its timers run on virtual time) before it is left."""
     user_agent: str | None = None
     """The user agent to send; None: the desktop Chrome that this Chromium is."""
+    policy: NetPolicy | None = None
+    """The scan's network policy, for robots.txt and sitemaps (None: scope and --resolve)."""
 
 
 @dataclass
@@ -272,7 +278,7 @@ class _Tab:
     def dismiss(self, dialog: Dialog) -> None:
         """Alerts, confirms and prompts are dismissed, and a page that asks to stay is left:
         nothing waits for a person."""
-        self.dialogs.append(f"{dialog.type}: {dialog.message[:200]}")
+        self.dialogs.append(no_surrogates(f"{dialog.type}: {dialog.message[:200]}"))
         self.spawn(dialog.accept() if dialog.type == "beforeunload" else dialog.dismiss())
 
     def reset(self) -> None:
@@ -307,6 +313,9 @@ class Crawler:
         self._tab_user_agent: str | None = None
         self._site_files: dict[str, asyncio.Task[Robots]] = {}
         self._traps = TrapDetector(settings.trap_threshold)
+        self._policy = settings.policy or NetPolicy.for_scan(
+            settings.resolver, settings.scope, *settings.start_urls
+        )
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._host_turns: dict[str, asyncio.Lock] = {}
         self._host_next: dict[str, float] = {}
@@ -322,6 +331,10 @@ class Crawler:
         """A URL already visited (a resumed scan): never visit it again."""
         self._seen.add(normalise_url(url))
         self._visited.add(normalise_url(url))
+
+    def count_done(self, pages: int) -> None:
+        """Pages a killed scan already finished (--resume) count towards max_pages."""
+        self._claimed += pages
 
     def enqueue(self, url: str, depth: int) -> bool:
         """Queue a URL unless seen, out of scope, or past the limits. True when queued."""
@@ -385,7 +398,7 @@ class Crawler:
     def _args(self) -> list[str]:
         args = ["--no-sandbox", *QUIET_FLAGS, *self._env.extra_args]
         args += visitor.launch_args(self._user_agent)
-        rules = self.settings.resolver.chromium_rules()
+        rules = self._policy.chromium_rules()
         if rules:
             args.append(f"--host-resolver-rules={rules}")
         return args
@@ -421,24 +434,28 @@ class Crawler:
         if self._user_agent is None:  # the binary would not say: the tabs are told instead
             self._tab_user_agent = visitor.chrome_user_agent(self.stats.chromium_version)
 
-    async def _prepare_context(self, context: BrowserContext) -> None:
+    def _allowed_addresses(self) -> list[str]:
         resolver, scope = self.settings.resolver, self.settings.scope
-        allowed = sorted(
+        return sorted(
             {r.address.strip("[]").lower() for r in resolver.rules}
             | {r.pattern.lower() for r in resolver.rules}
             | {h.lower() for h in (*scope.hosts, *scope.allow_private)}
         )
-        await context.add_init_script(
-            _GUARD_JS.replace("__COMPLYSCAN_ALLOWED_ADDRESSES__", json.dumps(allowed))
-        )
+
+    async def _prepare_context(self, context: BrowserContext) -> None:
+        await context.add_init_script(_GUARD_JS + "\n" + websocket_guard(self._allowed_addresses()))
+
+    def _refused(self, url: str) -> bool:
+        """True when a browser request to `url` goes to a private address out of scope."""
+        host = urlsplit(url).hostname or ""
+        return is_private_address(host) and not self._address_allowed(host)
 
     async def _guard_address(self, tab: _Tab, event: dict[str, Any]) -> None:
         """A request paused by `_ADDRESS_PATTERNS`: fail it when it goes to a private address
         the user did not put in scope, let it go on otherwise."""
         url = str(event["request"]["url"])
-        host = urlsplit(url).hostname or ""
         with contextlib.suppress(PlaywrightError):  # the tab closed meanwhile
-            if is_private_address(host) and not self._address_allowed(host):
+            if self._refused(url):
                 log.info("blocked a request to a private address: %s", url)
                 self.stats.skipped_private.append(url)
                 await tab.cdp.send(
@@ -482,6 +499,15 @@ class Crawler:
             "Network.getRequestPostData", {"requestId": request_id}
         )
         await cdp.send("Network.enable", {"maxPostDataSize": INLINE_POST_DATA})
+        await WorkerWatch(
+            cdp,
+            net,
+            fetch_patterns=_ADDRESS_PATTERNS,
+            allowed_addresses=self._allowed_addresses(),
+            refuses=self._refused,
+            blocked=self.stats.skipped_private,
+            spawn=tab.spawn,
+        ).start()
         return tab
 
     async def _lenient_tab(self) -> _Tab:
@@ -590,23 +616,30 @@ class Crawler:
         robots = await asyncio.shield(task)
         return robots.allowed(url)
 
-    async def _fetch_body(self, url: str) -> bytes | None:
-        result = await fetch(
+    async def _fetch_site_file(self, url: str, purpose: str) -> FetchResult:
+        """robots.txt or a sitemap, through the network policy, within the navigation cap."""
+        settings = self.settings
+        cap = min(10.0, settings.nav_timeout_s)
+        return await fetch(
             url,
-            self.settings.resolver,
-            self.settings.trust,
-            timeout=min(10.0, self.settings.nav_timeout_s),
+            settings.resolver,
+            settings.trust,
+            timeout=cap,
+            deadline=cap,
+            policy=self._policy,
+            purpose=purpose,
         )
+
+    async def _fetch_body(self, url: str, purpose: str) -> bytes | None:
+        result = await self._fetch_site_file(url, purpose)
         if result.error or result.status != 200:
             return None
         return result.body
 
     async def _read_site_files(self, origin: str) -> Robots:
         try:
-            body = await self._fetch_body(origin + "/robots.txt")
-            robots = (
-                Robots.parse(body.decode("utf-8", "replace"), origin + "/") if body else Robots()
-            )
+            fetched = await self._fetch_site_file(origin + "/robots.txt", "robots")
+            robots = Robots.from_response(fetched.status, fetched.body, origin + "/")
             if self.settings.sitemaps:
                 await self._read_sitemaps([*robots.sitemaps, origin + "/sitemap.xml"])
         except Exception as exc:  # a hostile robots.txt or sitemap must never end the crawl
@@ -623,7 +656,7 @@ class Crawler:
             if url in read or not self.settings.scope.contains(url):
                 continue
             read.add(url)
-            body = await self._fetch_body(url)
+            body = await self._fetch_body(url, "sitemap")
             if not body:
                 continue
             locs, is_index = parse_sitemap(body)
@@ -660,7 +693,7 @@ class Crawler:
                 with contextlib.suppress(PlaywrightError):
                     await lenient.page.close()
         if tab.crashed or "crash" in (error or "").lower():
-            record.error = "the page crashed (its renderer died)"
+            record.error = record.unread = "the page crashed (its renderer died)"
             record.requests = tab.net.finished_requests()
             record.load_ms = int((time.monotonic() - started) * 1000)
             return await self._replace_tab(tab), record
@@ -672,12 +705,15 @@ class Crawler:
         # A network error leaves Chromium's own error page: nothing of the site's to read.
         readable = error is None or not error.startswith("net::")
         status = response.status if response else tab.net.document_status()
+        if tab.hung and status is None:
+            timeout = self.settings.nav_timeout_s
+            record.unread = f"no answer within the navigation timeout ({timeout:g} s)"
         cookies_read = len(tab.net.cookies)
         await self._read_page(tab, record, status, readable)
         if tab.life is not None:
             await self._leave(tab, record, cookies_read)
         if tab.crashed:
-            record.error = "the page crashed (its renderer died)"
+            record.error = record.unread = "the page crashed (its renderer died)"
         record.load_ms = int((time.monotonic() - started) * 1000)
         if tab.crashed or tab.hung or tab.page.is_closed():
             tab = await self._replace_tab(tab)
@@ -704,7 +740,7 @@ class Crawler:
             patterns = everything if on else _ADDRESS_PATTERNS
             return tab.cdp.send("Fetch.enable", {"patterns": patterns})
 
-        await life.leave(self.settings.settle_cap_s, intercept)
+        await life.leave(self.settings.quiet_s, self.settings.settle_cap_s, intercept)
         add_late_traffic(record, tab.net, self.settings.first_party, cookies_read)
 
     async def _read_after_cert_error(
@@ -757,19 +793,24 @@ class Crawler:
         record.requests = requests
         if page.is_closed() or tab.crashed:
             record.error = record.error or "the page closed itself"
+            record.unread = record.unread or "the page closed itself before it was read"
             return
-        if not readable:
+        if not readable or record.unread:
             return
         probes: list[tuple[Frame, dict[str, Any]]] = []
         for frame in page.frames:
             if tab.unresponsive:
                 break
             try:
-                probes.append((frame, await self._bounded(tab, frame.evaluate(_PROBE_JS))))
+                probe = await self._bounded(tab, frame.evaluate(_PROBE_JS))
+                probes.append((frame, no_surrogates(probe)))  # the page's strings, made encodable
             except PlaywrightError as exc:
                 if frame == page.main_frame:
                     # Loaded but unreadable (a huge or busy page): say so, never a silent blank.
                     record.error = record.error or f"the page could not be read: {_first_line(exc)}"
+        if not any(frame == page.main_frame for frame, _ in probes):
+            # Its forms and links are unknown: the scan must not count it as read (issue 13).
+            record.unread = f"the page could not be read in time: {record.error}"
         if tab.unresponsive and not probes:
             return
         cookies = list(tab.net.cookies)
@@ -846,8 +887,10 @@ class Crawler:
         )
         if not wanted or len(self.documents) >= self.settings.keep_documents:
             return
+        if record.error or not (record.status and 200 <= record.status < 300):
+            return  # a 404 or error page is not the statement (the engine fetches it to say why)
         with contextlib.suppress(PlaywrightError):
-            self.documents[key] = await self._bounded(tab, tab.page.content())
+            self.documents[key] = no_surrogates(await self._bounded(tab, tab.page.content()))
 
     async def _probe_leaks(
         self, tab: _Tab, record: Page, fills: list[tuple[Frame, str, PIKind]]
@@ -916,7 +959,7 @@ class Crawler:
         for index, form in enumerate(record.forms):
             if not form.collects_pi or form.frame_url or form.method == "script":
                 continue
-            name = re.sub(r"[^a-zA-Z0-9]+", "-", record.url.split("://", 1)[-1])[:80]
+            name = _screenshot_name(record.url)
             path = directory / f"{name}-form{index}.png"
             try:
                 box = await self._bounded(
@@ -944,6 +987,13 @@ class Crawler:
             directory.mkdir(parents=True, exist_ok=True)
             path.write_bytes(base64.b64decode(shot["data"]))
             form.screenshot = str(path)
+
+
+def _screenshot_name(url: str) -> str:
+    """A file name for a page's screenshots: readable, and unique to the exact URL (a short
+    hash), so that `/contact.html` and `/contact-html` never share a PNG."""
+    readable = re.sub(r"[^a-zA-Z0-9]+", "-", url.split("://", 1)[-1])[:80]
+    return f"{readable}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:10]}"
 
 
 def _first_line(exc: BaseException) -> str:

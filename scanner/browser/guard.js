@@ -45,37 +45,6 @@
     },
     true,
   );
-  // WebSockets are not paused by CDP Fetch like other requests: one to a private address the
-  // user did not put in scope is refused here, and listed for the crawler.
-  const allowed = __COMPLYSCAN_ALLOWED_ADDRESSES__;
-  const blocked = [];
-  Object.defineProperty(window, "__complyscanBlocked", { value: blocked });
-  const isPrivate = (name) => {
-    const host = name.replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
-    if (allowed.includes(host)) return false;
-    if (host === "localhost" || host.endsWith(".localhost")) return true;
-    const v4 = host.match(/^(\d+)\.(\d+)\.\d+\.\d+$/);
-    if (v4) {
-      const [a, b] = [Number(v4[1]), Number(v4[2])];
-      return a === 0 || a === 10 || a === 127 || a >= 224 || (a === 169 && b === 254) ||
-        (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) ||
-        (a === 100 && b >= 64 && b < 128);
-    }
-    return host.includes(":") &&
-      (host === "::1" || host === "::" || /^(f[cd]|fe[89ab]|::ffff:)/.test(host));
-  };
-  try {
-    window.WebSocket = new Proxy(window.WebSocket, {
-      construct(target, args, newTarget) {
-        const url = new URL(String(args[0]), location.href);
-        if (isPrivate(url.hostname)) {
-          if (blocked.length < 100) blocked.push(url.href);
-          throw new DOMException("a private address (blocked by the scanner)", "SecurityError");
-        }
-        return Reflect.construct(target, args, newTarget);
-      },
-    });
-  } catch (e) { /* a frozen window */ }
   // Which script writes which cookie: the stack of the document.cookie setter names it.
   try {
     const desc = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");

@@ -98,16 +98,19 @@ class PageLife:
         finally:
             self.real_s += time.monotonic() - started
         self.page_time_s += seconds
-        self.net.mark_activity()
         await self.net.wait_for_quiet(AFTER_QUIET_S, cap_s)
         return True
 
-    async def leave(self, cap_s: float, intercept: Intercept) -> None:
+    async def leave(self, quiet_s: float, cap_s: float, intercept: Intercept) -> None:
         """Leave the page as a visitor does (hidden, pagehide, unload) and record what it sends
         meanwhile; then give the tab real time again.
 
+        First the page's network is quiet for `quiet_s` of real time (the time since its last
+        request counts, so page time and reading usually cover it): workers run on the real
+        clock, and what they send after starting must not be cut off by the leaving.
         `intercept(True)` makes CDP Fetch pause every request of the tab (and `False` undoes
         it): what an unloading document sends reaches no Network event, only Fetch."""
+        await self.net.wait_for_quiet(quiet_s, cap_s)
         self.net.leaving = True
         try:
             with contextlib.suppress(PlaywrightError, TimeoutError):

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from scanner.catalogue import Rule, load_catalogue
-from scanner.gate import fingerprint
+from scanner.fingerprint import fingerprint, fingerprint_v1
 from scanner.model import Claim, ClaimKind, ClaimRef, Finding, Page, ScanResult, Statement
 from scanner.parties.domains import FirstParty, registrable_domain
 from scanner.parties.vendors import VendorDB
@@ -125,6 +125,7 @@ class CheckContext:
             evidence=evidence or {},
             claim=ClaimRef(kind=claim.kind, quote=claim.quote) if claim is not None else None,
             fingerprint=fingerprint(rule_id, location),
+            fingerprint_v1=fingerprint_v1(rule_id, location),
         )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scanner.checks.base import CheckContext
-from scanner.model import Cookie, Finding
+from scanner.model import Cookie, DeclaredCookie, Finding
+from scanner.parties.vendors import Vendor
+from scanner.statement.declaration import name_matches
 
 
 def _cookie_evidence(cookie: Cookie) -> dict[str, object]:
@@ -85,3 +87,143 @@ def check_cookies_not_disclosed(ctx: CheckContext) -> Iterator[Finding]:
         evidence={"cookies": names[:50]},
         claim=denial,
     )
+
+
+# Cookies whose name says which vendor's script set them, though they sit on the site's own
+# domain (set_by is then the tag manager or the site): name (with `*` wildcards) -> vendor.
+_KNOWN_COOKIE_NAMES: tuple[tuple[str, str], ...] = (
+    ("_ga", "Google Analytics"),
+    ("_ga_*", "Google Analytics"),
+    ("_gid", "Google Analytics"),
+    ("_gat*", "Google Analytics"),
+    ("__utm*", "Google Analytics"),
+    ("_gcl_*", "Google/Doubleclick Ads"),
+    ("IDE", "Google/Doubleclick Ads"),
+    ("_fbp", "Facebook"),
+    ("_fbc", "Facebook"),
+    ("_hj*", "Hotjar"),
+    ("_clck", "Microsoft Clarity"),
+    ("_clsk", "Microsoft Clarity"),
+    ("_uet*", "Bing Ads"),
+    ("MUID", "Bing Ads"),
+)
+_NOT_NECESSARY = frozenset({"analytics", "advertising", "session-recording", "social"})
+# A declared lifetime is read generously: 10 % or an hour, whichever is more, plus the scan's
+# own length (a cookie's expiry is measured from the scan's start).
+_LIFETIME_SLACK = 0.1
+_LIFETIME_MIN_SLACK = 3600
+
+
+def check_cookie_undeclared(ctx: CheckContext) -> Iterator[Finding]:
+    """cookie-undeclared: a cookie observed but absent from the site's cookie declaration."""
+    declared = ctx.statement.cookies_declared if ctx.statement else []
+    if not declared:
+        return
+    for cookie in _distinct(ctx.result.cookies):
+        if declared_entry(declared, cookie) is not None:
+            continue
+        yield _declaration_finding(
+            ctx,
+            "cookie-undeclared",
+            cookie,
+            f"Cookie {cookie.name!r} ({cookie.domain}) is set but the cookie declaration at "
+            f"{declared[0].document_url} does not list it.",
+            {"declaration": declared[0].document_url},
+        )
+
+
+def check_cookie_lifetime_exceeds_declared(ctx: CheckContext) -> Iterator[Finding]:
+    """cookie-lifetime-exceeds-declared: a cookie lives longer than its declared duration."""
+    declared = ctx.statement.cookies_declared if ctx.statement else []
+    seen_at = ctx.result.started_at.timestamp()
+    scan_seconds = (ctx.result.finished_at.timestamp() - seen_at) if ctx.result.finished_at else 0.0
+    for cookie in _distinct(ctx.result.cookies):
+        entry = declared_entry(declared, cookie)
+        if entry is None or entry.max_age_seconds is None or cookie.expires is None:
+            continue
+        lifetime = cookie.expires - seen_at
+        allowed = entry.max_age_seconds
+        slack = max(allowed * _LIFETIME_SLACK, _LIFETIME_MIN_SLACK) + scan_seconds
+        if allowed and lifetime <= allowed + slack:
+            continue
+        said = f"gives it {entry.duration}" if allowed else "declares it a session cookie"
+        yield _declaration_finding(
+            ctx,
+            "cookie-lifetime-exceeds-declared",
+            cookie,
+            f"Cookie {cookie.name!r} ({cookie.domain}) lives {_days(lifetime)}; the cookie "
+            f"declaration {said}.",
+            {"lifetime_seconds": int(lifetime), "declared": entry.model_dump()},
+        )
+
+
+def check_cookie_category_mismatch(ctx: CheckContext) -> Iterator[Finding]:
+    """cookie-category-mismatch: declared necessary, set by an analytics or advertising vendor."""
+    declared = ctx.statement.cookies_declared if ctx.statement else []
+    for cookie in _distinct(ctx.result.cookies):
+        entry = declared_entry(declared, cookie)
+        if entry is None or entry.category != "necessary":
+            continue
+        vendor = _vendor_of(ctx, cookie)
+        if vendor is None or vendor.category not in _NOT_NECESSARY:
+            continue
+        yield _declaration_finding(
+            ctx,
+            "cookie-category-mismatch",
+            cookie,
+            f"Cookie {cookie.name!r} ({cookie.domain}) is declared strictly necessary, but it "
+            f"belongs to {vendor.name}, a {vendor.category} vendor.",
+            {
+                "vendor": vendor.name,
+                "vendor_category": vendor.category,
+                "declared": entry.model_dump(),
+            },
+        )
+
+
+def _declaration_finding(
+    ctx: CheckContext, rule_id: str, cookie: Cookie, message: str, evidence: dict[str, object]
+) -> Finding:
+    """A finding about one observed cookie against the declaration, citing the cookies claim."""
+    return ctx.finding(
+        rule_id,
+        message,
+        location=f"{cookie.domain.lstrip('.')}/{cookie.name}",
+        page_url=cookie.page_url,
+        host=cookie.domain.lstrip("."),
+        evidence={"cookie": _cookie_evidence(cookie), **evidence},
+        claim=ctx.claim(("cookies",)),
+    )
+
+
+def declared_entry(declared: list[DeclaredCookie], cookie: Cookie) -> DeclaredCookie | None:
+    """The declaration's entry for an observed cookie: an exact name first, then a wildcard;
+    among several, the one whose provider names the cookie's domain."""
+    exact = [d for d in declared if d.name.strip().lower() == cookie.name.lower()]
+    matches = exact or [d for d in declared if name_matches(d.name, cookie.name)]
+    site = cookie.domain.lstrip(".").lower()
+    by_domain = [d for d in matches if d.provider and d.provider.lower().lstrip(".") in site]
+    chosen = by_domain or matches
+    return chosen[0] if chosen else None
+
+
+def _vendor_of(ctx: CheckContext, cookie: Cookie) -> Vendor | None:
+    if cookie.vendor and (vendor := ctx.vendors.by_name(cookie.vendor)) is not None:
+        return vendor
+    for pattern, name in _KNOWN_COOKIE_NAMES:
+        if name_matches(pattern, cookie.name):
+            return ctx.vendors.by_name(name)
+    return ctx.vendors.lookup(cookie.domain.lstrip(".")) if cookie.third_party else None
+
+
+def _distinct(cookies: list[Cookie]) -> list[Cookie]:
+    """One cookie per (name, domain), stored ones before blocked ones."""
+    chosen: dict[tuple[str, str], Cookie] = {}
+    for cookie in sorted(cookies, key=lambda c: not c.stored):
+        chosen.setdefault((cookie.name, cookie.domain.lstrip(".")), cookie)
+    return list(chosen.values())
+
+
+def _days(seconds: float) -> str:
+    days = seconds / 86400
+    return f"{days:.0f} days" if days >= 2 else f"{seconds / 3600:.0f} hours"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from scanner.checks.base import CheckContext
-from scanner.model import Beacon, Finding
+from scanner.model import Beacon, Finding, Leak
 from scanner.parties.domains import registrable_domain
 
 ADVERTISING = {"advertising", "social"}
@@ -60,14 +60,14 @@ def check_pi_sent_to_third_party(ctx: CheckContext) -> Iterator[Finding]:
     """pi-sent-to-third-party: typed PI (never submitted) reaches a third party."""
     claim = ctx.claim(("no-third-party-sharing",)) or ctx.claim(("anonymous-analytics",))
     for page in ctx.result.pages:
-        by_host: dict[str, list[dict[str, object]]] = {}
+        by_host: dict[str, list[Leak]] = {}
         for leak in page.leaks:
-            if leak.get("third_party"):
-                host = urlsplit(str(leak.get("request_url", ""))).hostname or ""
+            if leak.third_party:
+                host = urlsplit(leak.request_url).hostname or ""
                 by_host.setdefault(registrable_domain(host), []).append(leak)
         for site, leaks in sorted(by_host.items()):
-            kinds = sorted({str(leak.get("kind")) for leak in leaks})
-            encodings = sorted({str(leak.get("encoding")) for leak in leaks})
+            kinds = sorted({leak.kind for leak in leaks})
+            encodings = sorted({leak.encoding for leak in leaks})
             yield ctx.finding(
                 "pi-sent-to-third-party",
                 f"What a visitor types as {', '.join(kinds)} on {page.url} reaches {site} "
@@ -75,7 +75,7 @@ def check_pi_sent_to_third_party(ctx: CheckContext) -> Iterator[Finding]:
                 location=f"{page.url} -> {site}",
                 page_url=page.url,
                 host=site,
-                evidence={"leaks": leaks[:10]},
+                evidence={"leaks": [leak.model_dump() for leak in leaks[:10]]},
                 claim=claim,
             )
 

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from scanner.checks.base import CheckContext
-from scanner.model import Finding
+from scanner.model import Finding, Statement, StatementDocument
 from scanner.scope import normalise_url
+from scanner.statement.source import REJECTED_NOTE
 
 
 def check_statement_not_found(ctx: CheckContext) -> Iterator[Finding]:
@@ -20,7 +21,10 @@ def check_statement_not_found(ctx: CheckContext) -> Iterator[Finding]:
         f"from {len(ctx.result.pages)} page(s), none at the common paths.",
         location=ctx.result.target,
         page_url=ctx.result.target,
-        evidence={"pages_crawled": len(ctx.result.pages)},
+        evidence={
+            "pages_crawled": len(ctx.result.pages),
+            "not_accepted": [n for n in ctx.result.notes if n.startswith(REJECTED_NOTE)][:20],
+        },
     )
 
 
@@ -61,23 +65,44 @@ def check_statement_over_http(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def check_statement_changed(ctx: CheckContext) -> Iterator[Finding]:
-    """statement-changed: the statement's text changed since the previous scan."""
-    before, now = ctx.previous_statement, ctx.statement
-    if before is None or now is None or before.sha256 == now.sha256:
+    """statement-changed: a document of the statement (the privacy policy, the cookie policy)
+    changed since the previous scan; one finding per changed document."""
+    if ctx.previous_statement is None or ctx.statement is None:
         return
+    earlier = _documents(ctx.previous_statement)
     import difflib
 
-    diff = list(
-        difflib.unified_diff(
-            before.text.splitlines(), now.text.splitlines(), "before", "now", lineterm="", n=1
+    for kind, now in _documents(ctx.statement).items():
+        before = earlier.get(kind)
+        if before is None or before.sha256 == now.sha256:
+            continue
+        diff = list(
+            difflib.unified_diff(
+                before.text.splitlines(), now.text.splitlines(), "before", "now", lineterm="", n=1
+            )
         )
+        name = "privacy statement" if kind == "privacy-policy" else "cookie policy"
+        yield ctx.finding(
+            "statement-changed",
+            f"The {name} at {now.url} changed since the previous scan "
+            f"({sum(1 for d in diff if d.startswith(('+', '-')) and d[:3] not in ('+++', '---'))} "
+            f"line(s)).",
+            location=now.url,
+            page_url=now.url,
+            evidence={
+                "document": kind,
+                "before_sha256": before.sha256,
+                "sha256": now.sha256,
+                "diff": diff[:200],
+            },
+        )
+
+
+def _documents(statement: Statement) -> dict[str, StatementDocument]:
+    """The statement's documents by kind; reports from before `documents` have only the policy."""
+    documents: dict[str, StatementDocument] = {d.kind: d for d in statement.documents}
+    documents.setdefault(
+        "privacy-policy",
+        StatementDocument(url=statement.url, sha256=statement.sha256, text=statement.text),
     )
-    yield ctx.finding(
-        "statement-changed",
-        f"The privacy statement at {now.url} changed since the previous scan "
-        f"({sum(1 for d in diff if d.startswith(('+', '-')) and d[:3] not in ('+++', '---'))} "
-        f"line(s)).",
-        location=now.url,
-        page_url=now.url,
-        evidence={"before_sha256": before.sha256, "sha256": now.sha256, "diff": diff[:200]},
-    )
+    return documents

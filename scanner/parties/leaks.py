@@ -16,30 +16,11 @@ import base64
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, cast
 from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
-from scanner.model import PIKind, Request
+from scanner.model import Leak, PIKind, Request
 from scanner.parties.domains import FirstParty
-
-
-@dataclass(frozen=True)
-class Leak:
-    """A canary (or an e-mail address) seen in a request."""
-
-    kind: str
-    """The PIKind of the value ("email", "phone", ...)."""
-    encoding: str
-    """How it was written: plain, url-encoded, url-encoded-plus, base64, sha256, ..."""
-    where: str
-    """url, body, or header:<name> (lower-case), e.g. header:referer."""
-    request_url: str
-    third_party: bool
-    method: str = "GET"
-    initiator: str | None = None
-    """The script that made the request, when known."""
-
 
 # ---------------------------------------------------------------------------------------------
 # Canaries
@@ -248,7 +229,7 @@ def _places(request: Request) -> Iterator[tuple[str, str]]:
 
 def _leak(request: Request, kind: str, encoding: str, where: str, third_party: bool) -> Leak:
     return Leak(
-        kind=kind,
+        kind=cast(PIKind, kind),
         encoding=encoding,
         where=where,
         request_url=request.url,

@@ -14,27 +14,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 import yaml
 
+from scanner.model import VendorCategory
 from scanner.parties.domains import host_of
 from scanner.resources import rules_dir
 
-CATEGORIES: Final = (
-    "analytics",
-    "advertising",
-    "social",
-    "tag-manager",
-    "session-recording",
-    "customer-support",
-    "cdn",
-    "consent",
-    "video",
-    "hosting",
-    "utility",
-    "other",
-)
+CATEGORIES: Final = get_args(VendorCategory)
 """Our vendor categories."""
 
 THIRD_PARTY_WEB_CATEGORIES: Final[Mapping[str, str]] = {
@@ -242,7 +230,8 @@ def load_vendor_dir(directory: Path) -> VendorDB:
     overrides_path = directory / "overrides.yaml"
     overrides: dict[str, Any] = {}
     if overrides_path.is_file():
-        overrides = yaml.safe_load(overrides_path.read_text(encoding="utf-8")) or {}
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: a faster start
+        overrides = yaml.load(overrides_path.read_text(encoding="utf-8"), Loader=loader) or {}
     vendors = _apply_overrides(vendors, overrides.get("vendors") or [])
     version = f"{data.get('source', 'third-party-web')} {data.get('version', '?')}"
     return VendorDB(vendors, version, overrides.get("not_in_text") or [])

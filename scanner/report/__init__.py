@@ -18,6 +18,7 @@ from scanner.report.json import JsonWriter
 from scanner.report.junit import JUnitWriter
 from scanner.report.markdown import MarkdownWriter
 from scanner.report.sarif import SarifWriter
+from scanner.sanitize import redact_url, scrub_surrogates
 
 __all__ = [
     "WRITERS",
@@ -64,6 +65,8 @@ def write_reports(result: ScanResult, out_dir: Path, formats: list[str]) -> dict
     reader (a CI upload step, a browser) never sees half a report.
     """
     _check(formats)
+    scrub_surrogates(result)  # no encoder takes a lone surrogate; the browser can send one
+    _forget_secrets(result)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     for name in formats:
@@ -72,6 +75,17 @@ def write_reports(result: ScanResult, out_dir: Path, formats: list[str]) -> dict
         _write_atomically(path, writer.render(result))
         written[name] = path
     return written
+
+
+def _forget_secrets(result: ScanResult) -> None:
+    """Secrets a report.json of an older complyscan may hold (`complyscan report`, baselines):
+    credentials in its URLs and the webhook URL are never written again (docs/security.md)."""
+    result.target = redact_url(result.target)
+    for key in ("url", "statement_url"):
+        if isinstance(result.config.get(key), str):
+            result.config[key] = redact_url(result.config[key])
+    if result.config.get("webhook"):
+        result.config["webhook"] = "[redacted]"
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from scanner.model import Finding, ScanResult, Severity
+from scanner.sanitize import for_xml
+from scanner.urls import netloc_of
 
 SEVERITIES: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
 """Every severity, most severe first."""
@@ -15,7 +16,6 @@ Verdict = Literal["passed", "failed", "incomplete", "not gated"]
 _SENSITIVE_KEYS = frozenset(
     {"value", "post_data", "cookie", "set-cookie", "authorization", "password", "typed"}
 )
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def verdict(result: ScanResult) -> Verdict:
@@ -56,9 +56,7 @@ def host_url(host: str, result: ScanResult) -> str:
     if colon and port.isdigit() and (":" not in name or name.endswith("]")):
         return f"https://{name}:{port}/"
     port_number = next((h.port for h in result.hosts if h.host == host), 443)
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"  # a bare IPv6 address
-    return f"https://{host}:{port_number}/"
+    return f"https://{netloc_of(host, None)}:{port_number}/"
 
 
 def finding_where(finding: Finding, result: ScanResult) -> str:
@@ -86,5 +84,5 @@ def redact(value: Any, key: str = "") -> Any:
 
 
 def printable(text: str) -> str:
-    """`text` without control characters and lone surrogates (invalid in XML, noise elsewhere)."""
-    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+    """`text` without control characters and lone surrogates (scanner.sanitize.for_xml)."""
+    return for_xml(text)

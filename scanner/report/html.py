@@ -23,19 +23,20 @@ from markupsafe import Markup
 
 from scanner import __version__
 from scanner.catalogue import Rule, load_catalogue
-from scanner.model import Claim, Finding, HostSecurity, ScanResult
+from scanner.model import Changes, Claim, Finding, HostSecurity, ScanResult
 from scanner.report.common import (
     SEVERITIES,
     failing_findings,
     finding_where,
-    printable,
     redact,
     severity_counts,
     sorted_findings,
     verdict,
 )
+from scanner.report.declaration import declaration_rows
 from scanner.report.interface import ReportWriter
 from scanner.resources import reports_dir
+from scanner.sanitize import for_html
 
 TEMPLATE = "report.html.j2"
 SCREENSHOT_LIMIT = 500 * 1024
@@ -179,25 +180,35 @@ def _claim_views(
     if result.statement is None:
         return []
     claims = result.statement.claims
-    views = []
-    for claim in claims:
-        same_kind = {c.quote for c in claims if c.kind == claim.kind}
-
-        def about(view: FindingView, claim: Claim = claim, same_kind: set[str] = same_kind) -> bool:
-            ref = view.finding.claim
-            if ref is None or ref.kind != claim.kind:
-                return False
-            # several claims of one kind (a vendor each): match the quoted one
-            return ref.quote == claim.quote or ref.quote not in same_kind
-
-        views.append(
-            ClaimView(
-                claim=claim,
-                contradictions=[v for v in findings if about(v)],
-                tested_by=[r for r in rules.values() if claim.kind in r.claims],
-            )
+    quotes: dict[str, set[str]] = {}
+    for c in claims:
+        quotes.setdefault(c.kind, set()).add(c.quote)
+    # Each finding is about the claim it quotes; one whose quote is no claim of its kind (a
+    # general sentence) is about every claim of the kind. Grouped once: linear in the claims.
+    by_quote: dict[tuple[str, str], list[tuple[int, FindingView]]] = {}
+    unquoted: dict[str, list[tuple[int, FindingView]]] = {}
+    for index, view in enumerate(findings):
+        ref = view.finding.claim
+        if ref is None or ref.kind not in quotes:
+            continue
+        if ref.quote in quotes[ref.kind]:
+            by_quote.setdefault((ref.kind, ref.quote), []).append((index, view))
+        else:
+            unquoted.setdefault(ref.kind, []).append((index, view))
+    return [
+        ClaimView(
+            claim=claim,
+            contradictions=[
+                v
+                for _, v in sorted(
+                    by_quote.get((claim.kind, claim.quote), []) + unquoted.get(claim.kind, []),
+                    key=lambda pair: pair[0],
+                )
+            ],
+            tested_by=[r for r in rules.values() if claim.kind in r.claims],
         )
-    return views
+        for claim in claims
+    ]
 
 
 def _vendor_views(result: ScanResult) -> list[VendorView]:
@@ -252,6 +263,8 @@ def _changes(result: ScanResult) -> dict[str, Any] | None:
     changes = getattr(result, "changes", None)
     if not changes:
         return None
+    if isinstance(changes, Changes):
+        changes = changes.model_dump(mode="json")
 
     def get(name: str) -> Any:
         return changes.get(name) if isinstance(changes, dict) else getattr(changes, name, None)
@@ -339,6 +352,7 @@ class HtmlWriter(ReportWriter):
             rule_ids=sorted({f.rule_id for f in result.findings}),
             locations=sorted({v.where for v in findings}),
             vendors=_vendor_views(result),
+            declaration=declaration_rows(result),
             hosts=_host_views(result),
             changes=_changes(result),
             duration=_duration(result),
@@ -361,7 +375,7 @@ def _pages_with_third_parties(result: ScanResult) -> dict[str, int]:
 def _printable(value: Any) -> Any:
     """Control characters out of site text (they are not allowed in HTML); our Markup untouched."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return printable(value)
+        return for_html(value)
     return value
 
 

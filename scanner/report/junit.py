@@ -14,14 +14,15 @@ from typing import ClassVar
 
 from scanner.catalogue import load_catalogue
 from scanner.model import Finding, ScanResult
-from scanner.report.common import finding_where, printable, redact, sorted_findings
+from scanner.report.common import finding_where, redact, sorted_findings
 from scanner.report.interface import ReportWriter
+from scanner.sanitize import for_xml
 
 
 def _element(tag: str, text: str | None = None, **attributes: str) -> ET.Element:
-    element = ET.Element(tag, {k: printable(v) for k, v in attributes.items()})
+    element = ET.Element(tag, {k: for_xml(v) for k, v in attributes.items()})
     if text is not None:
-        element.text = printable(text)
+        element.text = for_xml(text)
     return element
 
 

@@ -6,8 +6,6 @@ allow in it, so a page title can neither format, link, mention nor inject markup
 
 from __future__ import annotations
 
-import html
-import re
 from typing import ClassVar
 
 from scanner.catalogue import load_catalogue
@@ -20,26 +18,18 @@ from scanner.report.common import (
     sorted_findings,
     verdict,
 )
+from scanner.report.declaration import declaration_rows
 from scanner.report.interface import ReportWriter
+from scanner.sanitize import for_markdown, markdown_code
 
 TOP_FINDINGS = 10
 _MAX_TEXT = 160
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~:])")
 _ICONS = {"passed": "✅", "failed": "❌", "incomplete": "⚠️", "not gated": "ℹ️"}
 
 
 def escape(text: str, limit: int = _MAX_TEXT) -> str:
-    """Site text as inert Markdown: one line, HTML-escaped, specials backslash-escaped.
-
-    Colons are escaped too so that no autolink forms, and "@" is followed by a zero-width space
-    so that a page cannot mention (and notify) people when the summary is posted as a comment.
-    """
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    text = html.escape(text, quote=False)
-    text = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-    return text.replace("@", "@\u200b")
+    """Site text as inert Markdown on one line (scanner.sanitize.for_markdown)."""
+    return for_markdown(text, limit)
 
 
 def _finding_row(finding: Finding, result: ScanResult) -> str:
@@ -48,7 +38,7 @@ def _finding_row(finding: Finding, result: ScanResult) -> str:
     cells = [
         finding.severity.value,
         f"**{rule}**<br>{escape(finding.title, 100)}",
-        escape(finding_where(finding, result), 100),
+        markdown_code(finding_where(finding, result), 100),
         quote,
     ]
     return "| " + " | ".join(cells) + " |"
@@ -66,7 +56,7 @@ class MarkdownWriter(ReportWriter):
         catalogue = load_catalogue()
         lines = [f"## {_ICONS[state]} complyscan: {_headline(result)}", ""]
         lines.append(
-            f"Target: {escape(result.target, 200)} · "
+            f"Target: {markdown_code(result.target, 200)} · "
             f"{len(result.pages)} pages · {len(result.beacons)} beacons · "
             f"{len(result.cookies)} cookies · {len(result.hosts)} hosts · "
             f"scanned {result.started_at:%Y-%m-%d %H:%M %Z}".rstrip()
@@ -78,6 +68,11 @@ class MarkdownWriter(ReportWriter):
                 f"> **Scan incomplete:** {reason}. A scan that could not look never passes.",
                 "",
             ]
+        unread = [p for p in result.pages if p.unread]
+        lines += [
+            f"- Not read: {escape(p.url, 200)} ({escape(p.unread or '', 200)})" for p in unread
+        ]
+        lines += [""] if unread else []
 
         active, waived = (
             severity_counts(result.findings),
@@ -107,11 +102,38 @@ class MarkdownWriter(ReportWriter):
         else:
             lines += ["No findings.", ""]
 
+        lines += _declaration_lines(result)
         lines.append(
             "Full report: open `report.html` from this job's artifacts (statement vs. site, "
             "evidence, fixes). Code scanning: `report.sarif`; machine-readable: `report.json`."
         )
         return "\n".join(lines) + "\n"
+
+
+def _declaration_lines(result: ScanResult) -> list[str]:
+    """The cookies that break the site's cookie declaration, declared beside observed."""
+    rows = [r for r in declaration_rows(result) if r.problems][:TOP_FINDINGS]
+    if not rows:
+        return []
+    lines = [
+        "### Cookie declaration vs. observed",
+        "",
+        "| Cookie | Declared | Observed lifetime | Problem |",
+        "|---|---|---|---|",
+    ]
+    started = result.started_at.timestamp()
+    for row in rows:
+        said = "not declared"
+        if row.declared is not None:
+            said = (
+                " · ".join(v for v in (row.declared.category_text, row.declared.duration) if v)
+                or "listed"
+            )
+        lines.append(
+            f"| {escape(row.name, 80)} | {escape(said, 80)} | {row.lifetime(started)} | "
+            f"{', '.join(row.problems)} |"
+        )
+    return [*lines, ""]
 
 
 def _headline(result: ScanResult) -> str:

@@ -16,10 +16,11 @@ from urllib.parse import quote, urlsplit
 
 from scanner import __version__
 from scanner.catalogue import Rule, load_catalogue
-from scanner.gate import finding_fingerprint
+from scanner.fingerprint import finding_fingerprint
 from scanner.model import Finding, ScanResult, Severity
 from scanner.report.common import finding_where, redact, sorted_findings
 from scanner.report.interface import ReportWriter
+from scanner.sanitize import for_sarif
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/complyscan/"
@@ -86,10 +87,11 @@ def _uri(url: str) -> str:
 
 
 def _message(finding: Finding) -> str:
+    """The result's message.text: site text in it cannot form a link (see for_sarif)."""
     text = finding.message
     if finding.claim is not None:
         text += f' The privacy statement says: "{finding.claim.quote}"'
-    return text
+    return for_sarif(text)
 
 
 def _result(finding: Finding, index: int, result: ScanResult) -> dict[str, Any]:
@@ -121,10 +123,11 @@ def _result(finding: Finding, index: int, result: ScanResult) -> dict[str, Any]:
 
 
 def _notifications(result: ScanResult) -> list[dict[str, Any]]:
-    notes = [{"level": "note", "message": {"text": note}} for note in result.notes]
+    notes = [{"level": "note", "message": {"text": for_sarif(note)}} for note in result.notes]
     if not result.complete:
         reason = result.incomplete_reason or "the scan did not finish"
-        notes.insert(0, {"level": "error", "message": {"text": f"Scan incomplete: {reason}"}})
+        text = for_sarif(f"Scan incomplete: {reason}")
+        notes.insert(0, {"level": "error", "message": {"text": text}})
     return notes
 
 

@@ -19,7 +19,7 @@ from typing import Any, Literal, get_args
 import yaml
 
 from scanner.model import Claim, ClaimKind
-from scanner.parties.vendors import load_vendors
+from scanner.parties.vendors import VendorDB, load_vendors
 from scanner.resources import rules_dir
 from scanner.statement.segment import sentences
 from scanner.statement.text import language_of
@@ -34,8 +34,22 @@ DEFAULT_LANGUAGE = "en"
 _KIND_ORDER = {kind: index for index, kind in enumerate(CLAIM_KINDS)}
 # Read as their plain forms, so that patterns need only be written once.
 _HEADING_MAX = 40
+# A longer line without a stop is still a heading when it is a title ("Websites, Communications
+# & Cookies Privacy Notice"), and a short question is one too ("Why do we collect this?").
+_TITLE_MAX = 100
+_QUESTION_MAX = 30
+# A pattern of this many parts may find one of them in the sentence before (Pattern.found_in).
+_SPREAD_MIN_PARTS = 3
+_TITLE_WORD = re.compile(r"[^\W\d_]{4,}")
+# A link's target written out in the text says nothing about the site ("https://..." is not a
+# claim of encryption, "google.com/analytics" not one of analytics).
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]]+", re.IGNORECASE)
 _SENTENCE_STOP = re.compile(r"[.!?。！？:：)）」]\s*$")
 _PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
+
+
+# libyaml's loader reads the pattern files 5x faster than the pure-Python one (start-up time).
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PatternError(ValueError):
@@ -48,9 +62,20 @@ class Pattern:
 
     regexes: tuple[re.Pattern[str], ...]
 
-    def found_in(self, sentence: str) -> bool:
-        """True when the sentence matches every regex of the pattern."""
-        return all(regex.search(sentence) for regex in self.regexes)
+    def found_in(self, sentence: str, before: str = "") -> bool:
+        """True when the sentence matches every regex of the pattern.
+
+        A claim may be spread over two sentences ("We collect your browser type and the time of
+        each visit. We also collect your IP address."): a pattern of three or more parts also
+        matches when one of them is found only in `before`, the previous sentence of the same
+        paragraph.
+        """
+        if all(regex.search(sentence) for regex in self.regexes):
+            return True
+        if not before or len(self.regexes) < _SPREAD_MIN_PARTS:
+            return False
+        missing = [regex for regex in self.regexes if not regex.search(sentence)]
+        return len(missing) == 1 and bool(missing[0].search(before))
 
 
 @dataclass(frozen=True)
@@ -62,13 +87,26 @@ class KindPatterns:
     deny: tuple[Pattern, ...] = ()
     exclude: tuple[Pattern, ...] = ()
 
-    def polarity_of(self, sentence: str) -> Polarity | None:
-        """The claim the (normalised) sentence makes of this kind, or None when it makes none."""
+    promise: bool = False
+    """True when the kind is a promise made by a negation ("we never share..."): its affirm
+    patterns, like every deny pattern, read the sentence without the clauses that are not the
+    site's own word (the visitor's wishes and requests, other businesses' practices)."""
+
+    def polarity_of(
+        self, sentence: str, own: str | None = None, before: str = ""
+    ) -> Polarity | None:
+        """The claim the (normalised) sentence makes of this kind, or None when it makes none.
+
+        `own` is the sentence with the clauses that are not the site's own blanked out
+        (ClaimPatterns.own_words); by default the whole sentence. `before` is the previous
+        sentence of the same paragraph, for claims spread over two sentences.
+        """
+        own = sentence if own is None else own
         if any(p.found_in(sentence) for p in self.exclude):
             return None
-        if any(p.found_in(sentence) for p in self.deny):
+        if any(p.found_in(own) for p in self.deny):
             return "denies"
-        if any(p.found_in(sentence) for p in self.affirm):
+        if any(p.found_in(own if self.promise else sentence, before) for p in self.affirm):
             return "affirms"
         return None
 
@@ -80,10 +118,18 @@ class ClaimPatterns:
     language: str
     kinds: dict[ClaimKind, KindPatterns]
     source: Path
+    not_ours: tuple[re.Pattern[str], ...] = ()
+    """Clauses whose negation is not the site's denial (`not_ours:` in the file)."""
 
     def for_kind(self, kind: ClaimKind) -> KindPatterns:
         """The patterns of `kind` (empty ones when the file has none for it)."""
         return self.kinds.get(kind) or KindPatterns(kind)
+
+    def own_words(self, sentence: str) -> str:
+        """The sentence with every `not_ours` clause replaced by an ellipsis."""
+        for regex in self.not_ours:
+            sentence = regex.sub(" … ", sentence)
+        return sentence
 
 
 def patterns_path(language: str) -> Path:
@@ -103,11 +149,14 @@ def load_patterns(language: str) -> ClaimPatterns:
 def parse_patterns(document: str, source: Path) -> ClaimPatterns:
     """Claim patterns from the text of a YAML file; raises PatternError saying what is wrong."""
     try:
-        data = yaml.safe_load(document)
+        data = yaml.load(document, Loader=_YAML_LOADER)
     except yaml.YAMLError as error:
         raise PatternError(f"{source}: not valid YAML: {error}") from None
     if not isinstance(data, dict) or not isinstance(data.get("kinds"), dict):
         raise PatternError(f"{source}: expected a mapping with a `kinds:` mapping")
+    promises = data.get("promises") or []
+    if not isinstance(promises, list) or set(promises) - set(_KIND_ORDER):
+        raise PatternError(f"{source}: `promises:` must list claim kinds")
     kinds: dict[ClaimKind, KindPatterns] = {}
     for name, lists in data["kinds"].items():
         if name not in _KIND_ORDER:
@@ -124,38 +173,65 @@ def parse_patterns(document: str, source: Path) -> ClaimPatterns:
             affirm=_compile_list(lists.get("affirm"), f"{where}.affirm"),
             deny=_compile_list(lists.get("deny"), f"{where}.deny"),
             exclude=_compile_list(lists.get("exclude"), f"{where}.exclude"),
+            promise=kind in promises,
         )
-    return ClaimPatterns(str(data.get("language") or source.stem), kinds, source)
+    not_ours = _compile_list(data.get("not_ours"), f"{source}: not_ours")
+    return ClaimPatterns(
+        str(data.get("language") or source.stem),
+        kinds,
+        source,
+        tuple(regex for pattern in not_ours for regex in pattern.regexes),
+    )
 
 
-def extract_claims(text: str, language: str | None = None) -> list[Claim]:
+def extract_claims(
+    text: str, language: str | None = None, *, vendors: VendorDB | None = None
+) -> list[Claim]:
     """Every claim the statement's text makes, ordered by offset (then kind, then vendor).
 
     `language` ("en", "ja") picks the pattern file; by default it is guessed from the text.
+    `vendors` names the vendors a named-third-parties claim can be about: a scan passes its own
+    database (the bundled data plus complyscan.toml's vendors); by default the bundled data.
     """
     patterns = load_patterns(language or language_of(text))
     spans = sentences(text)
     kinds = [patterns.for_kind(k) for k in CLAIM_KINDS if k != "named-third-parties"]
     claims: list[Claim] = []
+    previous_end = -1
+    before = ""
     for start, end in spans:
         sentence = normalised(text[start:end])
+        own = patterns.own_words(sentence)
+        if "\n" in text[previous_end:start] or previous_end < 0:
+            before = ""  # a new paragraph
         for kind in kinds:
-            polarity = kind.polarity_of(sentence)
+            polarity = kind.polarity_of(sentence, own, before)
             if polarity is not None:
                 claims.append(_claim(text, kind.kind, polarity, start, end))
+        previous_end, before = end, sentence
     claims = _without_redundant_headings(claims)
-    claims += _named_third_parties(text, spans, patterns.for_kind("named-third-parties"))
+    named = patterns.for_kind("named-third-parties")
+    claims += _named_third_parties(text, spans, named, vendors or load_vendors())
     return sorted(claims, key=lambda c: (c.start, _KIND_ORDER[c.kind], c.vendor or ""))
 
 
 def normalised(sentence: str) -> str:
-    """The sentence as patterns see it: NFKC, straight quotes, plain spaces."""
-    return unicodedata.normalize("NFKC", sentence).translate(_PLAIN_QUOTES)
+    """The sentence as patterns see it: NFKC, straight quotes, plain spaces, URLs as "URL"."""
+    plain = unicodedata.normalize("NFKC", sentence).translate(_PLAIN_QUOTES)
+    return _URL.sub("URL", plain)
 
 
 def is_heading(quote: str) -> bool:
-    """A short line without a sentence's closing stop: "Cookies", "SSL", "お問い合わせ窓口"."""
-    return len(quote) <= _HEADING_MAX and not _SENTENCE_STOP.search(quote)
+    """A line that names a section rather than says something: a short line without a stop
+    ("Cookies", "SSL", "お問い合わせ窓口"), a title ("Data We Collect and Why") or a short
+    question ("Why do we collect this?")."""
+    if _SENTENCE_STOP.search(quote):
+        return len(quote) <= _QUESTION_MAX and quote.rstrip().endswith(("?", "？"))
+    if len(quote) <= _HEADING_MAX:
+        return True
+    words = _TITLE_WORD.findall(quote)
+    capitals = sum(1 for w in words if w[0].isupper())
+    return len(quote) <= _TITLE_MAX and bool(words) and capitals >= 0.8 * len(words)
 
 
 def _without_redundant_headings(claims: list[Claim]) -> list[Claim]:
@@ -169,12 +245,12 @@ def _without_redundant_headings(claims: list[Claim]) -> list[Claim]:
 
 
 def _named_third_parties(
-    text: str, spans: list[tuple[int, int]], denial: KindPatterns
+    text: str, spans: list[tuple[int, int]], denial: KindPatterns, vendors: VendorDB
 ) -> list[Claim]:
     """One claim per vendor the text names: its first affirming mention, else its first denial."""
     starts = [start for start, _ in spans]
     chosen: dict[str, Claim] = {}
-    for found, mention_start, _ in load_vendors().find_in_text(text):
+    for found, mention_start, _ in vendors.find_in_text(text):
         vendor = found.name
         index = bisect_right(starts, mention_start) - 1
         if index < 0 or mention_start >= spans[index][1]:

@@ -72,6 +72,14 @@ def is_statement_link(href: str, text: str, *, in_footer: bool = False) -> int:
     return score
 
 
+def is_cookie_policy_link(href: str, text: str) -> bool:
+    """Does the link point at a cookie policy ("Cookie Policy", "/cookies", "クッキーについて")?"""
+    if _NOT_A_PAGE.match(href) or _CONTROLS.search(" ".join(text.split())):
+        return False
+    url = unquote(urldefrag(href)[0])
+    return bool(_COOKIE_POLICY.search(text) or _URL_COOKIE.search(url))
+
+
 def _points(value: str, tiers: tuple[tuple[re.Pattern[str], int], ...]) -> int:
     return next((points for regex, points in tiers if regex.search(value)), 0)
 

@@ -10,11 +10,16 @@ import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
-from scanner.model import Statement
+from scanner.model import Claim, DeclaredCookie, Statement, StatementDocument
+from scanner.parties.vendors import VendorDB, load_vendors
 from scanner.statement.claims import CLAIM_KINDS, extract_claims
+from scanner.statement.declaration import parse_declaration
 from scanner.statement.text import html_to_text, language_of
+
+DocumentKind = Literal["privacy-policy", "cookie-policy"]
 
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".php", ".asp", ".aspx", ".jsp"}
 _TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -28,37 +33,74 @@ class StatementSourceError(ValueError):
     """A statement that cannot be read (no such file, fetch failed): one line for the user."""
 
 
-def read_statement(url: str, html_or_text: str, *, is_html: bool = True) -> Statement:
+def read_statement(
+    url: str, html_or_text: str, *, vendors: VendorDB, is_html: bool = True
+) -> Statement:
     """The statement published at `url`: its text, hash, language and claims.
 
     With is_html (the default) markup is read as a page (chrome dropped, one line per block);
-    content with no markup at all is read as plain text either way.
+    content with no markup at all is read as plain text either way. `vendors` is the scan's
+    vendor database: a vendor that complyscan.toml adds counts as named when the text names it.
     """
-    if is_html and _LOOKS_LIKE_HTML.search(html_or_text):
-        text = html_to_text(html_or_text)[0]
-    else:
-        text = plain_text(html_or_text)
-    language = language_of(text)
+    document, claims, declared = read_document(url, html_or_text, vendors=vendors, is_html=is_html)
     return Statement(
         url=url,
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        text=text,
-        language=language,
-        https=urlsplit(url).scheme.lower() == "https",
-        claims=extract_claims(text, language),
+        sha256=document.sha256,
+        text=document.text,
+        language=document.language,
+        https=document.https,
+        claims=claims,
+        documents=[document],
+        cookies_declared=declared,
     )
 
 
-def load_statement_source(path_or_url: str, fetch: Callable[[str], str] | None = None) -> Statement:
+def read_document(
+    url: str,
+    html_or_text: str,
+    *,
+    vendors: VendorDB,
+    is_html: bool = True,
+    kind: DocumentKind = "privacy-policy",
+) -> tuple[StatementDocument, list[Claim], list[DeclaredCookie]]:
+    """One document of the statement: its text and hash, its claims (citing it by URL, vendors
+    matched against the scan's `vendors`) and the cookies its tables declare."""
+    html = is_html and bool(_LOOKS_LIKE_HTML.search(html_or_text))
+    text = html_to_text(html_or_text)[0] if html else plain_text(html_or_text)
+    language = language_of(text)
+    document = StatementDocument(
+        url=url,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        kind=kind,
+        language=language,
+        https=urlsplit(url).scheme.lower() == "https",
+        text=text,
+    )
+    claims = [
+        c.model_copy(update={"document": url})
+        for c in extract_claims(text, language, vendors=vendors)
+    ]
+    declared = parse_declaration(html_or_text, url) if html else []
+    return document, claims, declared
+
+
+def load_statement_source(
+    path_or_url: str,
+    fetch: Callable[[str], str] | None = None,
+    vendors: VendorDB | None = None,
+) -> Statement:
     """A statement from a local file or an http(s) URL (fetched with `fetch`).
+
+    Vendors are matched against `vendors`, by default the bundled vendor data.
 
     Raises StatementSourceError when the file is missing or unreadable, or a URL is given without
     a `fetch`; errors `fetch` raises pass through.
     """
+    vendors = vendors or load_vendors()
     if _URL.match(path_or_url):
         if fetch is None:
             raise StatementSourceError(f"{path_or_url}: cannot fetch URLs here; give a file")
-        return read_statement(path_or_url, fetch(path_or_url))
+        return read_statement(path_or_url, fetch(path_or_url), vendors=vendors)
     path = Path(path_or_url)
     if not path.is_file():
         raise StatementSourceError(f"{path_or_url}: no such file")
@@ -67,7 +109,7 @@ def load_statement_source(path_or_url: str, fetch: Callable[[str], str] | None =
     is_html = suffix in _HTML_SUFFIXES or (
         suffix not in _TEXT_SUFFIXES and bool(_LOOKS_LIKE_HTML.search(content))
     )
-    return read_statement(path.resolve().as_uri(), content, is_html=is_html)
+    return read_statement(path.resolve().as_uri(), content, vendors=vendors, is_html=is_html)
 
 
 def plain_text(content: str) -> str:

@@ -1,17 +1,23 @@
 """HTTP evidence for one URL: HSTS and CSP over HTTPS, and what its http:// form does.
 
-Every request goes to the host's --resolve address (when it has one) with the real name in the
-Host header and in SNI, and is verified against `Trust.ssl_context` for that name, so a staging
-build is judged under its production names. Redirects are followed here, hop by hop, so that
-each hop is resolved again and the chain is on record. Network failures never raise: they are
-written into the result's `error`.
+Every request, and each hop of its redirects, asks the scan's network policy first
+(scanner/netpolicy.py): the host is resolved once (its --resolve address, or DNS), checked, and
+the request connects to that checked address with the real name in the Host header and in SNI,
+verified against `Trust.ssl_context` for that name. So a staging build is judged under its
+production names, and a site cannot point a fetch at the runner's own network. Redirects are
+followed here, hop by hop, so that each hop is checked again and the chain is on record.
+
+Every fetch is capped (docs/security.md): at most MAX_BODY bytes of body are kept (the rest is
+not read, and `truncated` says so), and the whole fetch (every hop, headers and body) must end
+within its deadline, however slowly the server drips. Network failures and refusals never raise:
+they are written into the result's `error` (`refused` for a policy refusal).
 """
 
 from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -19,11 +25,16 @@ import httpx
 
 from scanner.model import HttpCheck
 from scanner.net import Resolver, Trust
+from scanner.netpolicy import NetPolicy, PolicyRefused
+from scanner.scope import Scope
 
 MAX_BODY = 5 * 1024 * 1024
 """Bytes of a body kept; the rest is not read (statement pages are far smaller)."""
 
 MAX_REDIRECTS = 10
+
+FETCH_DEADLINE = 30.0
+"""Seconds one whole fetch (every redirect hop, headers and body) may take at most."""
 
 USER_AGENT = "Mozilla/5.0 (compatible; complyscan)"
 
@@ -62,7 +73,10 @@ class FetchResult:
     hops: list[Hop] = field(default_factory=list)
     """Each response received, in order (the last one is the final response)."""
     error: str | None = None
-    """Why the fetch stopped short (no listener, TLS failure, timeout, too many redirects)."""
+    """Why the fetch stopped short (no listener, TLS failure, timeout, too many redirects,
+    refused by the network policy)."""
+    refused: bool = False
+    """True when the network policy refused the URL or one of its redirects."""
 
     @property
     def ok(self) -> bool:
@@ -98,19 +112,48 @@ async def fetch(
     timeout: float = 10.0,
     verify: bool = True,
     headers: dict[str, str] | None = None,
+    policy: NetPolicy | None = None,
+    purpose: str = "fetch",
+    deadline: float = FETCH_DEADLINE,
 ) -> FetchResult:
-    """Fetch `url`, following up to `follow` redirects, each hop resolved through `resolver`.
+    """Fetch `url`, following up to `follow` redirects, each hop admitted by `policy`.
 
+    `policy` is the scan's network policy; without one, the URL's own site (its registrable
+    domain) and the --resolve rules are the scope. `purpose` names the fetch in the policy's
+    record of refusals. `timeout` bounds each wait for the network, `deadline` the whole fetch.
     `verify=False` still reads the response of a host whose certificate is bad, or whose TLS is
     too old for a verifying client (used to read such a host's headers anyway). Never raises on
     network errors: they are in `FetchResult.error`.
     """
     context = trust.ssl_context if verify else _unverified_context()
-    return await _fetch(url, resolver, context, method, follow, timeout, headers or {})
+    policy = policy or default_policy(url, resolver)
+    return await _deadline(
+        url, deadline, _fetch(url, policy, purpose, context, method, follow, timeout, headers or {})
+    )
+
+
+def default_policy(url: str, resolver: Resolver) -> NetPolicy:
+    """The policy of a lone fetch: the URL's site and the --resolve rules are in scope."""
+    return NetPolicy.for_scan(resolver, Scope.for_start_url(url), url)
+
+
+async def _deadline(url: str, seconds: float, fetching: Awaitable[FetchResult]) -> FetchResult:
+    """The fetch, or a failed result when it does not end within `seconds`."""
+    try:
+        async with asyncio.timeout(seconds):
+            return await fetching
+    except TimeoutError:
+        return FetchResult(url, url, error=f"{url}: no complete answer within {seconds:g} s")
 
 
 async def check_http(
-    url: str, resolver: Resolver, trust: Trust, *, timeout: float = 10.0
+    url: str,
+    resolver: Resolver,
+    trust: Trust,
+    *,
+    timeout: float = 10.0,
+    policy: NetPolicy | None = None,
+    deadline: float = FETCH_DEADLINE,
 ) -> HttpCheck:
     """Check an https:// URL: its HSTS and CSP, and whether its http:// form redirects to https.
 
@@ -125,9 +168,24 @@ async def check_http(
     except ValueError as exc:
         check.error = str(exc)
         return check
-    https_task = _read_https_headers(url, resolver, trust, timeout)
+    policy = policy or default_policy(url, resolver)
+    https_task = _read_https_headers(url, policy, trust, timeout, deadline)
     probe_tasks = [
-        _fetch(u, resolver, trust.ssl_context, "GET", MAX_REDIRECTS, timeout, {}, stop=_is_https)
+        _deadline(
+            u,
+            deadline,
+            _fetch(
+                u,
+                policy,
+                "http-check",
+                trust.ssl_context,
+                "GET",
+                MAX_REDIRECTS,
+                timeout,
+                {},
+                stop=_is_https,
+            ),
+        )
         for u in probes
     ]
     (https, https_error), answers = await asyncio.gather(https_task, asyncio.gather(*probe_tasks))
@@ -183,18 +241,24 @@ def csp_blocks_mixed_content(csp: str | None) -> bool:
 
 
 async def _read_https_headers(
-    url: str, resolver: Resolver, trust: Trust, timeout: float
+    url: str, policy: NetPolicy, trust: Trust, timeout: float, deadline: float
 ) -> tuple[FetchResult, str | None]:
     """The HTTPS response, and a note when it could only be read without verification.
 
     A host whose certificate fails is evidence too (design.md): its headers are read anyway,
     and the TLS failure stays in the error beside them.
     """
-    verified = await _fetch(url, resolver, trust.ssl_context, "GET", MAX_REDIRECTS, timeout, {})
+    verified = await _deadline(
+        url,
+        deadline,
+        _fetch(url, policy, "http-check", trust.ssl_context, "GET", MAX_REDIRECTS, timeout, {}),
+    )
     if verified.hops or verified.error is None or not verified.error.startswith(_TLS_FAILED):
         return verified, verified.error
-    unverified = await _fetch(
-        url, resolver, _unverified_context(), "GET", MAX_REDIRECTS, timeout, {}
+    unverified = await _deadline(
+        url,
+        deadline,
+        _fetch(url, policy, "http-check", _unverified_context(), "GET", MAX_REDIRECTS, timeout, {}),
     )
     if not unverified.hops:
         return unverified, verified.error
@@ -280,7 +344,8 @@ _TLS_FAILED = "TLS failed"
 
 async def _fetch(
     url: str,
-    resolver: Resolver,
+    policy: NetPolicy,
+    purpose: str,
     context: ssl.SSLContext,
     method: str,
     follow: int,
@@ -298,7 +363,11 @@ async def _fetch(
         chain.append(current)
         try:
             hop, body, truncated, body_error = await _request(
-                current, resolver, context, method, timeout, headers
+                current, policy, purpose, context, method, timeout, headers
+            )
+        except PolicyRefused as exc:
+            return FetchResult(
+                url, current, redirect_chain=chain, hops=hops, error=str(exc), refused=True
             )
         except _FetchError as exc:
             return FetchResult(url, current, redirect_chain=chain, hops=hops, error=str(exc))
@@ -332,7 +401,8 @@ class _FetchError(Exception):
 
 async def _request(
     url: str,
-    resolver: Resolver,
+    policy: NetPolicy,
+    purpose: str,
     context: ssl.SSLContext,
     method: str,
     timeout: float,
@@ -347,15 +417,15 @@ async def _request(
         raise _FetchError(f"{url}: only http:// and https:// URLs can be fetched")
     headers = {"User-Agent": USER_AGENT, **extra_headers}
     extensions: dict[str, str] = {}
-    address = resolver.lookup(target.host)
-    if address is not None:
-        # Connect to the address; speak to the name (Host header, SNI, certificate check).
-        headers["Host"] = target.netloc.decode("ascii")
-        if target.scheme == "https":
-            extensions["sni_hostname"] = target.host
-        target = target.copy_with(host=address)
-    elif resolver.only_resolved:
-        raise _FetchError(f"{url}: no --resolve rule covers {target.host}, so it is not looked up")
+    try:
+        admission = await policy.admit(str(target), purpose)
+    except ConnectionError as exc:
+        raise _FetchError(str(exc)) from None
+    # Connect to the checked address; speak to the name (Host header, SNI, certificate check).
+    headers["Host"] = target.netloc.decode("ascii")
+    if target.scheme == "https" and admission.host != admission.address:
+        extensions["sni_hostname"] = admission.host
+    target = target.copy_with(host=admission.address)
 
     # A client per request, without keep-alive: connections to one address must never be
     # shared between host names (SNI and the certificate check belong to the connection).

@@ -16,18 +16,18 @@ import threading
 import time
 import warnings
 from collections.abc import Iterable
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.utils import CryptographyDeprecationWarning
+from cryptography.x509 import DNSName, IPAddress
+from sslyze import RobotScanResultEnum, TrustStore
 from sslyze.errors import ServerHostnameCouldNotBeResolved
 from sslyze.plugins.certificate_info.implementation import CertificateInfoExtraArgument
-from sslyze.plugins.robot._robot_tester import RobotScanResultEnum
 from sslyze.plugins.scan_commands import ScanCommand
 from sslyze.scanner.models import (
     ScanCommandsExtraArguments,
@@ -40,6 +40,7 @@ from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocat
 
 from scanner.model import Certificate, TlsResult
 from scanner.net import Resolver, Trust
+from scanner.netpolicy import NetPolicy, PolicyRefused
 from scanner.transport.profiles import check_profile, profile_enum, profile_version
 
 # sslyze's bundled trust stores hold a few old roots with negative serial numbers; loading them
@@ -106,10 +107,12 @@ def scan_host(
     trust: Trust,
     profile: str = "intermediate",
     slow: bool = False,
+    policy: NetPolicy | None = None,
 ) -> TlsResult:
     """Scan one host:port with sslyze and describe what it accepts and presents.
 
-    The host is reached at its --resolve address (or through DNS) with `host` as SNI, and its
+    The host is admitted by the network `policy` (without one: its --resolve address or any
+    public address), resolved once, and reached at that checked address with `host` as SNI; its
     certificate is validated against sslyze's bundled trust stores (Mozilla, Apple, Android,
     Java, Windows) plus `trust.ca_bundle`. Nothing the host does makes it raise: an unreachable
     host, and any failure of sslyze itself, end up in `error`. Only an unknown `profile` (the
@@ -119,7 +122,7 @@ def scan_host(
     started = time.monotonic()
     result = TlsResult(profile=profile, profile_version=profile_version())
     try:
-        _scan_into(result, host, port, resolver, trust, profile, slow)
+        _scan_into(result, host, port, policy or NetPolicy(resolver), trust, profile, slow)
     except Exception as exc:  # sslyze's own bugs must not end the scan of the site
         result.error = f"TLS scan of {host}:{port} failed: {type(exc).__name__}: {exc}"
     result.scan_seconds = round(time.monotonic() - started, 3)
@@ -138,8 +141,11 @@ class TlsScanner:
         slow: bool = False,
         max_workers: int = 4,
         expiry_days: int = 30,
+        policy: NetPolicy | None = None,
     ) -> None:
         profile_enum(profile)
+        self.policy = policy
+        """The scan's network policy: every host is admitted by it before sslyze connects."""
         self.resolver = resolver
         self.trust = trust
         self.profile = profile
@@ -165,7 +171,14 @@ class TlsScanner:
             future = self._futures.get(key)
             if future is None:
                 future = self._pool.submit(
-                    scan_host, key[0], port, self.resolver, self.trust, self.profile, self.slow
+                    scan_host,
+                    key[0],
+                    port,
+                    self.resolver,
+                    self.trust,
+                    self.profile,
+                    self.slow,
+                    self.policy,
                 )
                 self._futures[key] = future
             return future
@@ -184,9 +197,10 @@ class TlsScanner:
             if is_expiring(result, within_days=self.expiry_days)
         )
 
-    def shutdown(self) -> None:
-        """Cancel scans that have not started and wait for the running ones to end."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def shutdown(self, wait: bool = True) -> None:
+        """Cancel scans that have not started and (unless `wait` is False: the time budget is
+        used up) wait for the running ones to end."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
     def __enter__(self) -> TlsScanner:
         return self
@@ -210,14 +224,17 @@ def _scan_into(
     result: TlsResult,
     host: str,
     port: int,
-    resolver: Resolver,
+    policy: NetPolicy,
     trust: Trust,
     profile: str,
     slow: bool,
 ) -> None:
-    address = resolver.lookup(host)
-    if address is None and resolver.only_resolved:
-        _unreachable(result, f"{host}: no --resolve rule covers this host, so it is not looked up")
+    # Resolved once and checked here; sslyze connects to that very address (no second lookup).
+    url = f"https://{f'[{host}]' if ':' in host else host}:{port}/"
+    try:
+        address = policy.admit_blocking(url, "tls", outside_scope=True).address
+    except (PolicyRefused, ConnectionError) as exc:
+        _unreachable(result, str(exc))
         return
     try:
         location = ServerNetworkLocation(hostname=host, port=port, ip_address=address)
@@ -405,41 +422,62 @@ def _validation_errors(
 
 
 def _chain_error(deployment: Any, chain: list[x509.Certificate]) -> ValidationError | None:
-    """What is wrong with the chain itself, whatever the dates and the name."""
+    """What is wrong with the chain itself, whatever the dates and the name.
+
+    Each trust store sslyze validated against verifies the chain again (its public
+    `TrustStore.verify_certificate_chain`) at a moment every certificate is valid and for a name
+    the leaf carries, so an expired leaf cannot hide a missing intermediate or the reverse.
+    """
     if _is_self_signed(chain[0]):
         return SELF_SIGNED
-    stores = [p.trust_store for p in deployment.path_validation_results]
-    return _walk_to_anchor(chain, stores)
-
-
-def _walk_to_anchor(chain: list[x509.Certificate], stores: list[Any]) -> ValidationError | None:
-    """Follow issuers from the leaf through what the server sent to a trusted root.
-
-    Signatures only: the verifier already judged dates and names, and it stops at the first
-    problem, so an expired leaf would otherwise hide a missing intermediate or the reverse.
-    """
-    anchors = [a for store in stores for a in _anchors(str(store.path))]
-    current, sent = chain[0], chain[1:]
-    for _ in range(len(chain) + 1):
-        if any(_issued_by(current, anchor) for anchor in anchors):
+    pems = [c.public_bytes(Encoding.PEM).decode("ascii") for c in chain]
+    subject = _name_the_leaf_carries(chain[0])
+    if subject is None:
+        return None  # no name to verify for: the name check reports it
+    moment = _moment_all_valid(chain)
+    messages: list[str] = []
+    for path in deployment.path_validation_results:
+        store: TrustStore = path.trust_store
+        with warnings.catch_warnings():  # the store loads its old roots lazily, here
+            warnings.filterwarnings("ignore", category=CryptographyDeprecationWarning)
+            verdict = store.verify_certificate_chain(pems, subject, validation_time=moment)
+        if verdict.was_validation_successful:
             return None
-        if _is_self_signed(current):
-            return UNTRUSTED_ROOT  # the server sent its root, and no trust store holds it
-        issuer = next((c for c in sent if c is not current and _issued_by(current, c)), None)
-        if issuer is None:
-            # The issuer was neither sent nor trusted: a missing intermediate. (A private CA
-            # whose server leaves its untrusted root out looks the same from the outside.)
-            return INCOMPLETE_CHAIN
-        current = issuer
-    return INCOMPLETE_CHAIN
+        messages.append(verdict.validation_error or "")
+    if _is_self_signed(chain[-1]):
+        return UNTRUSTED_ROOT  # the server sent its root, and no trust store holds it
+    if all(_NO_PATH in m for m in messages):
+        # The issuer was neither sent nor trusted: a missing intermediate. (A private CA
+        # whose server leaves its untrusted root out looks the same from the outside.)
+        return INCOMPLETE_CHAIN
+    return _short(next((m for m in messages if _NO_PATH not in m), messages[0]))
 
 
-@cache
-def _anchors(store_path: str) -> tuple[x509.Certificate, ...]:
-    try:
-        return tuple(x509.load_pem_x509_certificates(Path(store_path).read_bytes()))
-    except (OSError, ValueError):
-        return ()
+# What cryptography's verifier says when no chain reaches an anchor and nothing else is wrong.
+_NO_PATH = "no interior errors"
+
+
+def _name_the_leaf_carries(leaf: x509.Certificate) -> DNSName | IPAddress | None:
+    for name in _san_extension(leaf):
+        if isinstance(name, x509.DNSName):
+            value = name.value.removeprefix("*.")
+            label = "wildcard." if name.value.startswith("*.") else ""
+            try:
+                return DNSName(label + value)
+            except ValueError:
+                continue
+        if isinstance(name, x509.IPAddress) and not isinstance(
+            name.value, ipaddress.IPv4Network | ipaddress.IPv6Network
+        ):
+            return IPAddress(name.value)
+    return None
+
+
+def _moment_all_valid(chain: list[x509.Certificate]) -> dt.datetime:
+    """A moment inside every certificate's validity (now when there is none)."""
+    start = max(c.not_valid_before_utc for c in chain)
+    end = min(c.not_valid_after_utc for c in chain)
+    return start + (end - start) / 2 if start <= end else dt.datetime.now(dt.UTC)
 
 
 def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:

@@ -1,0 +1,179 @@
+"""Workers (dedicated, shared and service) seen from the page that started them.
+
+A worker is a target of its own: CDP events of the page's session do not include what it
+sends. `WorkerWatch` attaches to every worker target of a tab (`Target.setAutoAttach`,
+waiting for the debugger on start), and on each worker session:
+
+- records its requests into the tab's network log, attributed to the page (Partytown and
+  other worker-hosted tags send from there);
+- pauses its requests to literal addresses with the same CDP Fetch patterns as the page, and
+  fails those the network policy refuses (listed like the page's own);
+- evaluates the WebSocket refusal script (websocket_guard.js), then lets the worker run.
+
+Dedicated workers and the page's service workers are attached from the page's session (a
+service worker's install and activate requests included, measured with service workers
+allowed); a shared worker is not the page's child target, so its requests are not recorded
+here (the resolver rules still refuse its connections).
+
+Playwright's CDPSession cannot address a flattened child session, so the worker sessions are
+driven through `Target.sendMessageToTarget` (the non-flattened protocol). Playwright itself
+also attaches to dedicated workers and may let one run before the refusal script is in; the
+guarantee does not rest on the script: Chromium's resolver rules (NetPolicy.chromium_rules)
+refuse every non-public address in every context, worker WebSockets included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import CDPSession
+from playwright.async_api import Error as PlaywrightError
+
+from scanner.browser.network import NetworkLog
+
+log = logging.getLogger(__name__)
+
+_WEBSOCKET_GUARD_JS = (Path(__file__).resolve().parent / "websocket_guard.js").read_text(
+    encoding="utf-8"
+)
+
+
+def websocket_guard(allowed_addresses: list[str]) -> str:
+    """The WebSocket refusal script (pages and workers alike) for these allowed addresses."""
+    return _WEBSOCKET_GUARD_JS.replace(
+        "__COMPLYSCAN_ALLOWED_ADDRESSES__", json.dumps(allowed_addresses)
+    )
+
+
+WORKER_TYPES = frozenset({"worker", "shared_worker", "service_worker"})
+"""Target types attached to: dedicated, shared and service workers."""
+
+_NETWORK_EVENTS = {
+    "Network.requestWillBeSent": "on_request_will_be_sent",
+    "Network.requestWillBeSentExtraInfo": "on_request_extra_info",
+    "Network.responseReceived": "on_response_received",
+    "Network.responseReceivedExtraInfo": "on_response_extra_info",
+    "Network.loadingFinished": "on_loading_done",
+    "Network.loadingFailed": "on_loading_done",
+    "Network.webSocketCreated": "on_websocket_created",
+    "Network.webSocketHandshakeResponseReceived": "on_websocket_handshake",
+}
+
+Refuses = Callable[[str], bool]
+"""True when a URL's host is an address the policy refuses (the crawler's address guard)."""
+
+
+class WorkerWatch:
+    """Attaches to a tab's workers and applies the page's guard and network log to them."""
+
+    def __init__(
+        self,
+        cdp: CDPSession,
+        net: NetworkLog,
+        *,
+        fetch_patterns: list[dict[str, str]],
+        allowed_addresses: list[str],
+        refuses: Refuses,
+        blocked: list[str],
+        spawn: Callable[[Coroutine[Any, Any, None]], None],
+    ) -> None:
+        self.cdp = cdp
+        self.net = net
+        self.fetch_patterns = fetch_patterns
+        self.guard = websocket_guard(allowed_addresses)
+        self.refuses = refuses
+        self.blocked = blocked
+        """Where refused URLs are listed (the crawl's skipped_private)."""
+        self.spawn = spawn
+        self.workers: dict[str, str] = {}
+        """Attached worker sessions: session id -> the worker's type and URL."""
+        self._ids = itertools.count(1)
+
+    async def start(self) -> None:
+        """Attach to every worker the page starts from now on."""
+        self.cdp.on("Target.attachedToTarget", self._on_attached)
+        self.cdp.on("Target.detachedFromTarget", self._on_detached)
+        self.cdp.on("Target.receivedMessageFromTarget", self._on_message)
+        await self.cdp.send(
+            "Target.setAutoAttach",
+            {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": False},
+        )
+
+    # -- events of the page's session ---------------------------------------------------------
+
+    def _on_attached(self, event: dict[str, Any]) -> None:
+        info = event.get("targetInfo") or {}
+        session = str(event.get("sessionId"))
+        if info.get("type") not in WORKER_TYPES:
+            # Not ours to watch (an iframe target, say): let it run as it would.
+            self.spawn(self._send(session, "Runtime.runIfWaitingForDebugger"))
+            return
+        self.workers[session] = f"{info.get('type')} {info.get('url', '')}"
+        self.spawn(self._prepare(session))
+
+    def _on_detached(self, event: dict[str, Any]) -> None:
+        self.workers.pop(str(event.get("sessionId")), None)
+
+    def _on_message(self, event: dict[str, Any]) -> None:
+        session = str(event.get("sessionId"))
+        if session not in self.workers:
+            return
+        try:
+            message = json.loads(str(event.get("message", "")))
+        except ValueError:
+            return
+        method = message.get("method")
+        params = message.get("params") or {}
+        if method in _NETWORK_EVENTS:
+            handler = getattr(self.net, _NETWORK_EVENTS[method])
+            params = dict(params)
+            if "requestId" in params:  # a worker's request ids are its own: keep them apart
+                params["requestId"] = f"{session}:{params['requestId']}"
+            handler(params)
+        elif method == "Fetch.requestPaused":
+            self.spawn(self._guard(session, params))
+
+    # -- one worker ---------------------------------------------------------------------------
+
+    async def _prepare(self, session: str) -> None:
+        """Record, guard, then run the worker (each step may fail: it may be gone).
+
+        The messages are sent at once, in order, without waiting for each answer: Playwright
+        may let a dedicated worker run as soon as it attaches, and every round trip saved is a
+        request of the worker's first moments recorded.
+        """
+        await asyncio.gather(
+            self._send(session, "Network.enable", {"maxPostDataSize": 65536}),
+            self._send(session, "Fetch.enable", {"patterns": self.fetch_patterns}),
+            self._send(session, "Runtime.evaluate", {"expression": self.guard}),
+            self._send(session, "Runtime.runIfWaitingForDebugger"),
+        )
+
+    async def _guard(self, session: str, event: dict[str, Any]) -> None:
+        url = str((event.get("request") or {}).get("url", ""))
+        request_id = event.get("requestId")
+        if self.refuses(url):
+            log.info("blocked a worker's request to a private address: %s", url)
+            self.blocked.append(url[:2000])
+            await self._send(
+                session,
+                "Fetch.failRequest",
+                {"requestId": request_id, "errorReason": "AddressUnreachable"},
+            )
+        else:
+            await self._send(session, "Fetch.continueRequest", {"requestId": request_id})
+
+    async def _send(self, session: str, method: str, params: dict[str, Any] | None = None) -> None:
+        message = {"id": next(self._ids), "method": method, "params": params or {}}
+        with contextlib.suppress(PlaywrightError):  # the worker or the tab is gone
+            await self.cdp.send(
+                "Target.sendMessageToTarget",
+                {"sessionId": session, "message": json.dumps(message)},
+            )

@@ -1,0 +1,210 @@
+"""One hand-made scan per rule of rules/catalogue.yaml that must yield that rule.
+
+Each case goes through `run_checks`, so a rule dropped from the checks table (or a check that
+stops firing) fails its own case here, without a browser or a network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from scanner.catalogue import load_catalogue
+from scanner.checks import CheckContext, run_checks
+from scanner.model import (
+    Beacon,
+    Certificate,
+    Claim,
+    Cookie,
+    DeclaredCookie,
+    Form,
+    FormField,
+    HostSecurity,
+    HttpCheck,
+    Leak,
+    Page,
+    ScanResult,
+    Statement,
+    TlsResult,
+)
+from scanner.parties.domains import FirstParty
+from scanner.parties.vendors import load_vendors
+
+SHOP = "https://www.shop.test"
+
+
+def _pi_form(action: str = f"{SHOP}/send") -> Form:
+    return Form(
+        action=action,
+        method="post",
+        selector="form#contact",
+        fields=[FormField(tag="input", type="email", name="email", pi_kind="email")],
+        collects_pi=True,
+        pi_kinds=["email"],
+    )
+
+
+def _pi_page(url: str = f"{SHOP}/contact", **kwargs: object) -> Page:
+    return Page(url=url, forms=kwargs.pop("forms", [_pi_form()]), **kwargs)  # type: ignore[arg-type]
+
+
+def _statement(*claims: Claim, url: str = f"{SHOP}/privacy", text: str = "...") -> Statement:
+    return Statement(url=url, sha256=str(hash(text)), text=text, claims=list(claims))
+
+
+def _claim(kind: str, quote: str = "A sentence.") -> Claim:
+    return Claim(kind=kind, quote=quote, start=0, end=len(quote))  # type: ignore[arg-type]
+
+
+def _host(roles: list[str] | None = None, **tls: object) -> HostSecurity:
+    return HostSecurity(
+        host="member.shop.test",
+        port=443,
+        roles=roles or ["serves-pi-form"],
+        tls=TlsResult(**tls),  # type: ignore[arg-type]
+    )
+
+
+def _ad_beacon() -> Beacon:
+    return Beacon(
+        url="https://www.facebook.com/tr?id=1",
+        page_url=f"{SHOP}/",
+        vendor="Facebook",
+        category="advertising",
+        kind="pixel",
+    )
+
+
+def _tracker_cookie() -> Cookie:
+    return Cookie(name="fr", domain=".facebook.com", third_party=True, vendor="Facebook")
+
+
+def _ctx(**result: object) -> CheckContext:
+    previous = result.pop("previous_statement", None)
+    scan = ScanResult(target=f"{SHOP}/", started_at=datetime.now(UTC), **result)  # type: ignore[arg-type]
+    ctx = CheckContext(result=scan, first_party=FirstParty(f"{SHOP}/"), vendors=load_vendors())
+    ctx.previous_statement = previous  # type: ignore[assignment]
+    return ctx
+
+
+def _declared(name: str, **fields: object) -> Statement:
+    """A statement whose cookie policy declares one cookie."""
+    entry = DeclaredCookie(
+        name=name,
+        document_url=f"{SHOP}/cookie-policy",
+        **fields,  # type: ignore[arg-type]
+    )
+    return _statement().model_copy(update={"cookies_declared": [entry]})
+
+
+def _first_party_cookie(name: str, expires: float | None = None) -> Cookie:
+    return Cookie(name=name, domain=".shop.test", expires=expires)
+
+
+def _redirect_check(**kwargs: object) -> HttpCheck:
+    fields: dict[str, object] = {
+        "url": "https://member.shop.test/login",
+        "http_url": "http://member.shop.test/login",
+        "redirects_to_https": True,
+        "http_status": 301,
+        "hsts": "max-age=31536000",
+        "hsts_max_age": 31_536_000,
+    }
+    return HttpCheck(**(fields | kwargs))  # type: ignore[arg-type]
+
+
+def _host_with_http(check: HttpCheck) -> HostSecurity:
+    host = _host()
+    host.http = [check]
+    return host
+
+
+CASES: dict[str, Callable[[], CheckContext]] = {
+    "pi-form-over-http": lambda: _ctx(pages=[_pi_page("http://old.shop.test/signup")]),
+    "pi-form-posts-to-http": lambda: _ctx(
+        pages=[_pi_page(forms=[_pi_form("http://x.shop.test/s")])]
+    ),
+    "mixed-content-on-pi-page": lambda: _ctx(
+        pages=[_pi_page(mixed_content=["image http://www.shop.test/logo.png"])]
+    ),
+    "tls-legacy-protocol": lambda: _ctx(hosts=[_host(protocols={"TLS 1.0": True})]),
+    "tls-weak-cipher": lambda: _ctx(
+        hosts=[_host(weak_cipher_suites=["TLS_RSA_WITH_3DES_EDE_CBC_SHA"])]
+    ),
+    "tls-profile-noncompliant": lambda: _ctx(
+        hosts=[_host(profile_compliant=False, profile_issues=["TLS 1.0 is enabled"])]
+    ),
+    "tls-cert-invalid": lambda: _ctx(
+        hosts=[_host(certificate=Certificate(subject="CN=x", validation_errors=["expired"]))]
+    ),
+    "tls-cert-expiring": lambda: _ctx(
+        hosts=[_host(certificate=Certificate(subject="CN=x", days_left=5))]
+    ),
+    "tls-scan-failed": lambda: _ctx(hosts=[_host(reachable=False, error="connection refused")]),
+    "hsts-missing": lambda: _ctx(
+        hosts=[_host_with_http(_redirect_check(hsts=None, hsts_max_age=None))]
+    ),
+    "http-not-redirected": lambda: _ctx(
+        hosts=[_host_with_http(_redirect_check(redirects_to_https=False, http_status=200))]
+    ),
+    "cookie-not-secure": lambda: _ctx(
+        pages=[_pi_page(cookies=[Cookie(name="sid", domain="www.shop.test", secure=False)])]
+    ),
+    "pi-form-posts-to-third-party": lambda: _ctx(
+        pages=[_pi_page(forms=[_pi_form("https://forms.vendor.example/s")])]
+    ),
+    "pi-sent-to-third-party": lambda: _ctx(
+        pages=[
+            _pi_page(
+                leaks=[
+                    Leak(
+                        kind="email",
+                        encoding="sha256",
+                        where="url",
+                        request_url="https://www.facebook.com/tr?ud=abc",
+                        third_party=True,
+                    )
+                ]
+            )
+        ]
+    ),
+    "beacon-undisclosed-vendor": lambda: _ctx(beacons=[_ad_beacon()]),
+    "beacons-not-disclosed": lambda: _ctx(beacons=[_ad_beacon()], statement=_statement()),
+    "advertising-tracker": lambda: _ctx(
+        beacons=[_ad_beacon()], statement=_statement(_claim("third-party-analytics"))
+    ),
+    "third-party-cookie-undisclosed": lambda: _ctx(cookies=[_tracker_cookie()]),
+    "cookies-not-disclosed": lambda: _ctx(cookies=[_tracker_cookie()], statement=_statement()),
+    "statement-not-found": lambda: _ctx(pages=[_pi_page()]),
+    "statement-not-linked": lambda: _ctx(pages=[_pi_page()], statement=_statement()),
+    "statement-over-http": lambda: _ctx(statement=_statement(url="http://www.shop.test/privacy")),
+    "cookie-undeclared": lambda: _ctx(
+        cookies=[_first_party_cookie("unlisted")], statement=_declared("session")
+    ),
+    "cookie-lifetime-exceeds-declared": lambda: _ctx(
+        cookies=[_first_party_cookie("visit", expires=datetime.now(UTC).timestamp() + 400 * 86400)],
+        statement=_declared("visit", duration="1 day", max_age_seconds=86400),
+    ),
+    "cookie-category-mismatch": lambda: _ctx(
+        cookies=[_first_party_cookie("_ga")], statement=_declared("_ga", category="necessary")
+    ),
+    "statement-changed": lambda: _ctx(
+        statement=_statement(text="We use cookies and pixels."),
+        previous_statement=_statement(text="We use cookies."),
+    ),
+}
+
+
+def test_every_catalogue_rule_has_a_case() -> None:
+    assert sorted(CASES) == sorted(load_catalogue())
+
+
+@pytest.mark.parametrize("rule_id", sorted(load_catalogue()))
+def test_the_rule_fires_on_its_case(rule_id: str) -> None:
+    assert rule_id in CASES, f"no hand-made case for {rule_id}"
+
+    findings = run_checks(CASES[rule_id]())
+
+    assert rule_id in {f.rule_id for f in findings}

@@ -1,0 +1,112 @@
+"""Workers cannot take the crawl where the page may not go (issue 13, item 3): a WebSocket or a
+fetch from a dedicated or shared worker to an address out of scope never connects, and what
+the workers send is recorded as the page's own requests."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.browser.crawler import Crawler
+from scanner.demo.server import Host, Response, SiteServer
+from scanner.net import Resolver
+from tests.conftest import Canary
+from tests.test_crawl import crawl
+
+pytestmark = pytest.mark.browser
+
+
+class SystemDnsCrawler(Crawler):
+    """As in a CI runner, names --resolve does not cover would go to the system's DNS, and
+    literal addresses straight to the network. (No name may really leave this machine: every
+    name, which ends in a letter, is refused here after the crawler's own rules; IPv4 literals,
+    which end in a digit, are left to the crawler's rules.)"""
+
+    def _args(self) -> list[str]:
+        args = super()._args()
+        no_dns = ", ".join(f"MAP *{c} ~NOTFOUND" for c in string.ascii_lowercase)
+        rules = [a for a in args if a.startswith("--host-resolver-rules=")]
+        if rules:
+            args[args.index(rules[0])] = f"{rules[0]}, {no_dns}"
+        else:
+            args.append(f"--host-resolver-rules={no_dns}")
+        return args
+
+
+def worker_script(canary: Canary, name: str) -> str:
+    ws = canary.url("ws", f"/{name}-ws")
+    return f"""
+const post = (m) => (self.postMessage ? self.postMessage(m) : null);
+try {{ new WebSocket("{ws}"); post("{name}: socket made"); }}
+catch (e) {{ post("{name}: socket refused " + e.name); }}
+fetch("{canary.url("http", f"/{name}-fetch")}", {{mode: "no-cors"}}).catch(() => {{}});
+// A tag in a worker sends once it has loaded (Partytown, batching SDKs).
+setTimeout(() => fetch("https://px.tracker.test/{name}.gif", {{mode: "no-cors"}}), 300);
+"""
+
+
+def home() -> str:
+    return """<!doctype html><title>Workers</title>
+<script>
+new Worker("/dedicated.js");
+new SharedWorker("/shared.js");
+new Worker(URL.createObjectURL(new Blob([document.getElementById ? BLOB : ""])));
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def crawled(pki: Any, chromium: Path) -> Any:
+    canary = Canary("127.0.0.9")
+    blob = worker_script(canary, "blob")
+    page = home().replace("BLOB", repr(blob).replace("\n", "\\n"))
+    js = "text/javascript"
+    hosts = [
+        Host(
+            "www.shop.test",
+            routes={
+                "/": Response(page),
+                "/dedicated.js": Response(worker_script(canary, "dedicated"), content_type=js),
+                "/shared.js": Response(worker_script(canary, "shared"), content_type=js),
+            },
+        ),
+        Host(
+            "px.tracker.test",
+            routes={
+                f"/{n}.gif": Response(b"", status=204) for n in ("dedicated", "shared", "blob")
+            },
+        ),
+    ]
+    try:
+        with SiteServer(hosts, pki) as server:
+            resolver = Resolver.from_strings(server.resolve_rules(), only_resolved=False)
+            pages, crawler = crawl(
+                server,
+                chromium,
+                SystemDnsCrawler,
+                resolver=resolver,
+                workers=1,
+                max_pages=1,
+                leak_probe=False,
+                settle_cap_s=4,
+                quiet_s=1.5,
+            )
+            yield pages[""], crawler, canary.connections
+    finally:
+        canary.close()
+
+
+def test_no_worker_reaches_an_address_out_of_scope(crawled: Any) -> None:
+    _, _, connections = crawled
+    assert connections == 0
+
+
+def test_the_workers_requests_are_recorded_as_the_page_s(crawled: Any) -> None:
+    # (What a dedicated worker sends in its very first moments may be missed: Playwright lets
+    # it run as soon as it attaches, before this crawler's session is set up.)
+    page, _, _ = crawled
+    urls = {r.url for r in page.requests}
+    assert "https://px.tracker.test/dedicated.gif" in urls
+    assert "https://px.tracker.test/blob.gif" in urls
