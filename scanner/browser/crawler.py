@@ -724,7 +724,7 @@ class Crawler:
         """The page's life before it is read: the interactions, then its page time."""
         life = await PageLife.begin(tab.page.context, tab.page, tab.net, self._front)
         await life.run(self.settings.dwell_s, self.settings.settle_cap_s)
-        if life.page_time_s == 0:  # no virtual time: settle in real time as before
+        if life.page_time_s == 0 and not life.starved:  # no virtual time: settle in real time
             await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)
         return life
 

@@ -54,14 +54,20 @@ class PageLife:
 
     def __init__(self, page: PwPage, net: NetworkLog, session: CDPSession | None) -> None:
         self.page = page
+        self._context = page.context
         self.net = net
-        self._session = session
         self._expired = asyncio.Event()
         self.page_time_s = 0.0
         """Page time granted so far."""
         self.real_s = 0.0
         """Wall-clock time the page time took."""
         self._budgets = 0
+        self.starved = False
+        """Page time stood still until the real-time cap: a request never ended."""
+        self._attach(session)
+
+    def _attach(self, session: CDPSession | None) -> None:
+        self._session = session
         if session is not None:
             session.on("Emulation.virtualTimeBudgetExpired", lambda _: self._expired.set())
 
@@ -79,7 +85,16 @@ class PageLife:
     async def run(self, seconds: float, cap_s: float) -> bool:
         """Let `seconds` of page time pass (at most `cap_s` of real time: a request that never
         ends holds virtual time still). True when the whole window ran."""
-        if self._session is None or seconds <= 0:
+        if seconds <= 0:
+            return False
+        if self._session is None:  # a second window (the leak probe's): a session again
+            with contextlib.suppress(PlaywrightError, TimeoutError):
+                self._attach(
+                    await asyncio.wait_for(
+                        self._context.new_cdp_session(self.page), _CALL_TIMEOUT_S
+                    )
+                )
+        if self._session is None:
             return False
         started = time.monotonic()
         self._expired.clear()
@@ -94,11 +109,14 @@ class PageLife:
             )
             await asyncio.wait_for(self._expired.wait(), cap_s)
         except (PlaywrightError, TimeoutError):
+            self.starved = True
             return False
         finally:
             self.real_s += time.monotonic() - started
         self.page_time_s += seconds
-        await self.net.wait_for_quiet(AFTER_QUIET_S, cap_s)
+        # Real time again until the next window: the page's own timers must not stay frozen
+        # while its workers (on the real clock) talk to it, as Partytown's do.
+        await asyncio.gather(self.net.wait_for_quiet(AFTER_QUIET_S, cap_s), self.end())
         return True
 
     async def leave(self, quiet_s: float, cap_s: float, intercept: Intercept) -> None:
@@ -110,12 +128,16 @@ class PageLife:
         clock, and what they send after starting must not be cut off by the leaving.
         `intercept(True)` makes CDP Fetch pause every request of the tab (and `False` undoes
         it): what an unloading document sends reaches no Network event, only Fetch."""
-        await self.net.wait_for_quiet(quiet_s, cap_s)
+        # After page time starved on a request that never ends, the cap was already waited.
+        await self.net.wait_for_quiet(quiet_s, 2 * quiet_s if self.starved else cap_s)
         self.net.leaving = True
         try:
             with contextlib.suppress(PlaywrightError, TimeoutError):
                 await asyncio.wait_for(intercept(True), _CALL_TIMEOUT_S)
                 await asyncio.wait_for(self.page.goto("about:blank"), cap_s)
+            # The old document's requests ended with it (unload's own go through Fetch): one
+            # whose end was never reported (a service worker's, say) must not hold us here.
+            self.net.inflight.clear()
             self.net.mark_activity()
             await asyncio.gather(self.net.wait_for_quiet(AFTER_QUIET_S, cap_s), self.end())
         finally:
@@ -126,6 +148,7 @@ class PageLife:
     async def end(self) -> None:
         """Detach the virtual-time session: the tab's next page runs in real time."""
         if self._session is not None and self._budgets:
+            self._budgets = 0
             # Detached while paused, virtual time kept the tab from running the next page's
             # cross-site scripts; set back to this policy first, the tab gets real time again.
             with contextlib.suppress(PlaywrightError, TimeoutError):
