@@ -14,9 +14,11 @@ for (scroll, pointer move, focus), and when the visitor leaves (`visibilitychang
    (hidden), `pagehide` and `unload` in the page, while its network log still records; what the
    page sends then is its own.
 
-Virtual time runs on a CDP session of its own, opened for each page and detached after leaving:
-detaching is what gives the next page real time again (a virtual-time policy cannot be turned
-off, and a tab whose virtual time is paused never finishes loading its next page). Measured
+Virtual time runs on a CDP session of its own, opened for each window and detached when the
+window ends: detaching (after setting the policy back to one that does not pause) is what gives
+the page, and the tab's next page, real time again (a virtual-time policy cannot be turned off;
+a page whose virtual time stays paused freezes its own timers while its workers, on the real
+clock, wait for it, and a tab left paused never finishes loading its next page). Measured
 figures and what each mechanism catches: docs/performance.md.
 """
 
