@@ -220,6 +220,10 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
     scan.add_argument("--per-host", type=int, help="page loads at once per host (default 2)")
     scan.add_argument("--host-delay", type=float, metavar="SECONDS", help="between page loads")
     scan.add_argument(
+        "--dwell", type=float, metavar="SECONDS", help="page time each page gets (default 30)"
+    )
+    scan.add_argument("--user-agent", help="the user agent to send (default: desktop Chrome)")
+    scan.add_argument(
         "--allow-unread-pages",
         action="store_true",
         default=None,
@@ -258,6 +262,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "trap_threshold",
         "per_host",
         "host_delay",
+        "dwell",
+        "user_agent",
         "allow_unread_pages",
     )
     return {k: getattr(args, k, None) for k in keys}

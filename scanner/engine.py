@@ -242,6 +242,8 @@ class Scan:
             trap_threshold=config.trap_threshold,
             per_host=config.per_host,
             host_delay_s=config.host_delay,
+            dwell_s=config.dwell,
+            user_agent=config.user_agent,
             policy=self.policy,
         )
         crawler = Crawler(settings, self._page_done)
