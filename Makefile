@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser
+CONSENT_STAMP := $(VENV)/.consent-js
 
 .PHONY: all setup browser demo test lint typecheck check bench crosscheck-tls clean eval-statements
 
 all: test
 
-setup: $(STAMP) $(BROWSER_STAMP)
+setup: $(STAMP) $(BROWSER_STAMP) $(CONSENT_STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +33,16 @@ $(BROWSER_STAMP): $(STAMP)
 	fi
 	@$(BIN)/python -m scanner.browser.discovery
 	@touch $@
+
+# The consent manager's rules (@duckduckgo/autoconsent) and, for the tests, real consent managers,
+# from the npm registry by their committed package-lock.json files; never committed themselves.
+# Without npm the scan still runs and says "consent manager not evaluated" (README: Consent).
+$(CONSENT_STAMP): scanner/consent/js/package-lock.json tests/consent_sites/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix scanner/consent/js --no-audit --no-fund --ignore-scripts --silent && \
+	  npm ci --prefix tests/consent_sites --no-audit --no-fund --ignore-scripts --silent && \
+	  touch $@; \
+	else echo "consent: npm not found, so the consent manager will not be evaluated"; fi
 
 demo: setup
 	$(BIN)/complyscan demo --out out/demo

@@ -27,6 +27,7 @@ from scanner.browser.discovery import find_chromium
 from scanner.budget import BudgetExceeded, Deadline
 from scanner.checks import CheckContext, Declaration, run_checks
 from scanner.config import ScanConfig
+from scanner.consent.stage import ConsentOutcome, consent_union, run_consent
 from scanner.coverage import start_url_problem, unread_notes, unread_reason
 from scanner.model import (
     Beacon,
@@ -133,6 +134,7 @@ class Scan:
         self._stream_error: str | None = None
         self._budget_reason: str | None = None
         """Set when the crawl stopped early for the time budget: the scan is incomplete."""
+        self._consent: ConsentOutcome | None = None
 
     def _vendors(self) -> VendorDB:
         db = load_vendors()
@@ -204,6 +206,7 @@ class Scan:
         self.result.statement = statement
         if statement is not None:
             self._want_tls(statement.url, "statement")
+        await deadline.run("the consent visits", self._consent_states())
         self.progress.on_stage("transport")
         await self._finish_transport(deadline)
 
@@ -460,6 +463,28 @@ class Scan:
         ok = not fetched.error and fetched.status == 200 and "html" in (fetched.content_type or "")
         return fetched.text() if ok else None
 
+    async def _consent_states(self) -> None:
+        """The consent states on a chosen set of pages, each in a fresh profile (issue 18)."""
+        config, crawler = self.config, self._crawler
+        if not config.consent or crawler is None or self.result.incomplete_reason is not None:
+            return
+        self.progress.on_stage("consent")
+        declared = self.result.statement.cookies_declared if self.result.statement else []
+        self._consent = await run_consent(
+            crawler.settings,
+            self.pages,
+            vendors=self.vendors,
+            first_party=self.first_party,
+            essential=config.consent_essential,
+            max_pages=config.consent_max_pages,
+            autoconsent_dir=config.autoconsent_dir,
+            declared={d.name: d.category for d in declared if d.category},
+        )
+        self._consent.consent.jurisdiction = config.consent_jurisdiction
+        self.result.consent = self._consent.consent
+        if self._consent.consent.not_evaluated:
+            self.result.notes.append(self._consent.consent.not_evaluated)
+
     # -- parties and checks -----------------------------------------------------------------
 
     def _parties(self) -> None:
@@ -473,6 +498,10 @@ class Scan:
                 vendor = self.vendors.lookup(cookie.domain.lstrip("."))
                 cookie.vendor = vendor.name if vendor and cookie.third_party else None
                 cookies.setdefault((cookie.name, cookie.domain, cookie.path), cookie)
+        if self._consent is not None:
+            beacons += consent_union(
+                self._consent, beacons, cookies, self.first_party, self.vendors
+            )
         self.result.beacons = beacons
         self.result.cookies = list(cookies.values())
         self.result.pages = self.pages
