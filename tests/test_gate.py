@@ -296,8 +296,13 @@ def _every_rule_now() -> ScanResult:
     from scanner.checks import run_checks
     from tests.test_checks_per_rule import CASES
 
+    v1_rules = {f.rule_id for f in ScanResult.model_validate_json(V1_REPORT.read_text()).findings}
     findings = [
-        f for rule, case in sorted(CASES.items()) for f in run_checks(case()) if f.rule_id == rule
+        f
+        for rule, case in sorted(CASES.items())
+        if rule in v1_rules  # rules added since version 1 have nothing to match there
+        for f in run_checks(case())
+        if f.rule_id == rule
     ]
     return ScanResult(
         target="https://www.shop.test/",

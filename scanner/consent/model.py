@@ -30,16 +30,21 @@ class TcfConsent(_Model):
     cmp_id: int | None = None
     """The CMP's id in the IAB's list."""
     cmp_version: int | None = None
+    """The CMP's own version number."""
     vendor_list_version: int | None = None
+    """The Global Vendor List version the string refers to."""
     policy_version: int | None = None
     """The TCF policy version (4 for TCF v2.2)."""
     publisher_cc: str | None = None
+    """The publisher's country code (two letters)."""
     purposes_consent: list[int] = Field(default_factory=list)
     """Purposes (1-24) the visitor consented to."""
     purposes_legitimate_interest: list[int] = Field(default_factory=list)
+    """Purposes claimed under legitimate interest (shown to the visitor)."""
     vendors_consent: list[int] = Field(default_factory=list)
     """IAB vendor ids with consent (at most 2,000 listed)."""
     vendors_legitimate_interest: list[int] = Field(default_factory=list)
+    """IAB vendor ids claiming legitimate interest (at most 2,000 listed)."""
     error: str | None = None
     """Why the string could not be decoded, if it could not."""
 
@@ -50,8 +55,11 @@ class GppConsent(_Model):
     gpp_string: str | None = None
     """The GPP string (first 4,000 characters)."""
     applicable_sections: list[int] = Field(default_factory=list)
+    """GPP section ids that apply (7: US national, 8: California, ...)."""
     supported_apis: list[str] = Field(default_factory=list)
+    """The APIs the CMP says it supports."""
     cmp_status: str | None = None
+    """The CMP's status (stub, loading, loaded, error)."""
 
 
 class ConsentVendor(_Model):
@@ -73,18 +81,24 @@ class ConsentCookie(_Model):
     """A cookie set (or attempted) in one state."""
 
     name: str
+    """The cookie's name."""
     domain: str
+    """The domain it was set for (no leading dot)."""
     third_party: bool = False
+    """True when the domain belongs to another site than the scanned one."""
     vendor: str | None = None
+    """The vendor its domain (or the script that set it) belongs to, when known."""
     category: str | None = None
     """The vendor's category, or the declared category from the cookie declaration."""
     essential: bool = False
+    """False when its category makes it tracking (analytics, advertising, social, recording)."""
 
 
 class ConsentObservation(_Model):
     """What the pages of one consent state did, each state in a fresh browser profile."""
 
     state: ConsentStateName
+    """no-choice, reject-all, accept-all or gpc."""
     pages: list[str] = Field(default_factory=list)
     """Pages visited in this state (after the choice for reject-all and accept-all)."""
     answered: bool | None = None
@@ -96,16 +110,21 @@ class ConsentObservation(_Model):
     banner_shown: bool = False
     """The consent manager's banner (popup) was open on arrival."""
     vendors: list[ConsentVendor] = Field(default_factory=list)
+    """Third-party vendors (or hosts) the state's pages called, tracking ones first."""
     cookies: list[ConsentCookie] = Field(default_factory=list)
+    """Cookies the state's pages set or tried to set, tracking ones first."""
     requests: int = 0
     """Requests recorded in this state's visits."""
     tcf: TcfConsent | None = None
+    """The IAB TCF consent string on the start page, decoded; null without a TCF API."""
     gpp: GppConsent | None = None
+    """What the IAB GPP API said on the start page; null without one."""
     gpc_header_sent: bool = False
     """gpc: every request carried `Sec-GPC: 1` and the page saw navigator.globalPrivacyControl."""
     error: str | None = None
     """Why this state could not be observed, when it could not."""
     seconds: float = 0.0
+    """Time this state's browser took, its launch included."""
 
 
 class Consent(_Model):
@@ -133,6 +152,7 @@ class Consent(_Model):
     pages: list[str] = Field(default_factory=list)
     """The pages every state visited."""
     states: list[ConsentObservation] = Field(default_factory=list)
+    """One per state visited: no-choice, reject-all, accept-all, gpc."""
     seconds: float = 0.0
     """Time the consent visits took."""
 
