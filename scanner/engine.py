@@ -64,6 +64,8 @@ log = logging.getLogger(__name__)
 HTTP_CHECKS_PER_HOST = 10
 CRAWL_SHARE = 0.7
 """Of --time-budget, the crawl takes at most this share; statement, TLS and reports the rest."""
+CONSENT_SHARE = 0.5
+"""Of the budget left after the crawl and the statement, the consent visits take at most this."""
 
 
 @dataclass
@@ -206,7 +208,7 @@ class Scan:
         self.result.statement = statement
         if statement is not None:
             self._want_tls(statement.url, "statement")
-        await deadline.run("the consent visits", self._consent_states())
+        await self._consent_states(deadline)
         self.progress.on_stage("transport")
         await self._finish_transport(deadline)
 
@@ -463,14 +465,16 @@ class Scan:
         ok = not fetched.error and fetched.status == 200 and "html" in (fetched.content_type or "")
         return fetched.text() if ok else None
 
-    async def _consent_states(self) -> None:
-        """The consent states on a chosen set of pages, each in a fresh profile (issue 18)."""
+    async def _consent_states(self, deadline: Deadline) -> None:
+        """The consent states on a chosen set of pages, each in a fresh profile (issue 18).
+        They take at most CONSENT_SHARE of the time budget left: the transport checks after
+        them keep their time, and consent visits cut off are a note, not an incomplete scan."""
         config, crawler = self.config, self._crawler
         if not config.consent or crawler is None or self.result.incomplete_reason is not None:
             return
         self.progress.on_stage("consent")
         declared = self.result.statement.cookies_declared if self.result.statement else []
-        self._consent = await run_consent(
+        consent = run_consent(
             crawler.settings,
             self.pages,
             vendors=self.vendors,
@@ -480,10 +484,22 @@ class Scan:
             autoconsent_dir=config.autoconsent_dir,
             declared={d.name: d.category for d in declared if d.category},
         )
-        self._consent.consent.jurisdiction = config.consent_jurisdiction
-        self.result.consent = self._consent.consent
-        if self._consent.consent.not_evaluated:
-            self.result.notes.append(self._consent.consent.not_evaluated)
+        left = deadline.remaining()
+        try:
+            outcome = await asyncio.wait_for(
+                consent, None if left is None else left * CONSENT_SHARE
+            )
+        except TimeoutError:
+            self.result.notes.append(
+                "Consent visits not finished: they may take half the time budget left after "
+                "the crawl and the statement."
+            )
+            return
+        outcome.consent.jurisdiction = config.consent_jurisdiction
+        self.result.consent = outcome.consent
+        self._consent = outcome
+        if outcome.consent.not_evaluated:
+            self.result.notes.append(outcome.consent.not_evaluated)
 
     # -- parties and checks -----------------------------------------------------------------
 
