@@ -52,6 +52,10 @@ def scan(spec: dict[str, Any]) -> dict[str, Any]:
         "forms_collecting_pi": sum(1 for p in result.pages for f in p.forms if f.collects_pi),
         "hosts_tls": [[h.host, h.port] for h in result.hosts if h.tls is not None],
         "findings": len(result.findings),
+        # The consent stage (issue 18): its time is part of "seconds".
+        "consent_seconds": result.consent.seconds if result.consent else 0.0,
+        "consent_pages": len(result.consent.pages) if result.consent else 0,
+        "consent_states": len(result.consent.states) if result.consent else 0,
     }
 
 
