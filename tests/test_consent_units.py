@@ -3,6 +3,8 @@ the consent claim kinds in English and Japanese (sentences written for these tes
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scanner.consent.pages import choose_pages, url_template
@@ -143,3 +145,22 @@ def test_a_denial_is_read_as_one(sentence: str, kind: str) -> None:
 
 def test_a_do_not_sell_link_is_not_a_promise_not_to_sell() -> None:
     assert _kinds("Use the Do Not Sell My Personal Information link to opt out.") == set()
+
+
+def test_autoconsent_is_found_where_configured_and_missing_is_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scanner.consent import autoconsent
+
+    installed = autoconsent.find_autoconsent()
+    assert installed is not None, "make setup installs autoconsent (npm ci in scanner/consent/js)"
+    assert installed.version and "autoconsentReceiveMessage" in installed.script
+
+    monkeypatch.delenv("COMPLYSCAN_AUTOCONSENT", raising=False)
+    monkeypatch.setattr(autoconsent, "_CHECKOUT", tmp_path / "nothing")
+    monkeypatch.setattr(autoconsent, "_USER_DIR", tmp_path / "nothing")
+    assert autoconsent.find_autoconsent() is None
+    assert autoconsent.find_autoconsent(tmp_path) is None
+    # A directory holding node_modules/@duckduckgo/autoconsent, or the package itself.
+    assert autoconsent.find_autoconsent(installed.path.parent.parent.parent) is not None
+    assert autoconsent.find_autoconsent(installed.path) is not None
