@@ -474,6 +474,10 @@ class Scan:
             return
         self.progress.on_stage("consent")
         declared = self.result.statement.cookies_declared if self.result.statement else []
+        categories: dict[str, str] = {d.name: d.category for d in declared if d.category}
+        for disclosed in config.disclosed:  # [[disclosed]] cookies take their vendor's category
+            vendor = self.vendors.by_name(disclosed.vendor)
+            categories |= {c: vendor.category for c in disclosed.cookies if vendor is not None}
         consent = run_consent(
             crawler.settings,
             self.pages,
@@ -482,7 +486,7 @@ class Scan:
             essential=config.consent_essential,
             max_pages=config.consent_max_pages,
             autoconsent_dir=config.autoconsent_dir,
-            declared={d.name: d.category for d in declared if d.category},
+            declared=categories,
         )
         left = deadline.remaining()
         try:

@@ -164,3 +164,38 @@ def test_autoconsent_is_found_where_configured_and_missing_is_none(
     # A directory holding node_modules/@duckduckgo/autoconsent, or the package itself.
     assert autoconsent.find_autoconsent(installed.path.parent.parent.parent) is not None
     assert autoconsent.find_autoconsent(installed.path) is not None
+
+
+def test_essential_comes_from_categories_the_essential_list_and_declared_cookies() -> None:
+    from scanner.consent.observe import Essentials, observe
+    from scanner.consent.visits import StateVisit
+    from scanner.model import Cookie, Request
+    from scanner.parties.domains import FirstParty
+
+    site = "https://www.teashop.test/"
+    page = Page(
+        url=site,
+        requests=[
+            Request(url="https://www.google-analytics.com/g/collect?v=2", third_party=True),
+            Request(url="https://js.stripe.com/v3/", third_party=True),
+            Request(url="https://cdn.unknown-host.test/x.js", third_party=True),
+            Request(url=f"{site}app.js"),
+        ],
+        cookies=[
+            Cookie(name="_ga", domain="www.teashop.test", set_by="https://gtm.example.test/x.js"),
+            Cookie(name="basket", domain="www.teashop.test"),
+            Cookie(name="fr", domain=".facebook.com", third_party=True),
+        ],
+    )
+    essentials = Essentials(["fr"], declared={"_ga*": "analytics"})
+
+    seen = observe(
+        StateVisit("reject-all", pages=[page]), FirstParty(site), load_vendors(), essentials
+    )
+
+    vendors = {v.name: v.essential for v in seen.vendors}
+    assert vendors["Google Analytics"] is False
+    assert vendors["unknown-host.test"] is True  # a host no vendor data names is never tracking
+    assert all(v for name, v in vendors.items() if name != "Google Analytics")
+    cookies = {c.name: c.essential for c in seen.cookies}
+    assert cookies == {"_ga": False, "basket": True, "fr": True}
