@@ -199,3 +199,26 @@ def test_essential_comes_from_categories_the_essential_list_and_declared_cookies
     assert all(v for name, v in vendors.items() if name != "Google Analytics")
     cookies = {c.name: c.essential for c in seen.cookies}
     assert cookies == {"_ga": False, "basket": True, "fr": True}
+
+
+def test_the_consent_section_of_complyscan_toml(tmp_path: Path) -> None:
+    from scanner.config import ConfigError, build_config
+
+    toml = tmp_path / "complyscan.toml"
+    toml.write_text(
+        '[scan]\nurl = "https://www.teashop.test/"\n'
+        '[consent]\njurisdiction = "eu"\nessential = ["basket*"]\nmax_pages = 5\n'
+        'autoconsent_dir = "ac"\n',
+        encoding="utf-8",
+    )
+    config = build_config(toml, {})
+    assert (config.consent, config.consent_jurisdiction) == (True, "eu")
+    assert config.consent_essential == ["basket*"] and config.consent_max_pages == 5
+    assert config.autoconsent_dir == tmp_path / "ac"
+
+    toml.write_text(
+        '[scan]\nurl = "https://www.teashop.test/"\n[consent]\njurisdiction = "mars"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="consent_jurisdiction"):
+        build_config(toml, {})
