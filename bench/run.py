@@ -135,9 +135,9 @@ def _detail(output: dict[str, Any]) -> dict[str, Any]:
 
 
 def consent_cost(detail: dict[str, Any], seconds: float) -> str:
-    """One line: what the consent visits cost, against the scan without them."""
+    """One line: what the consent visits cost, against the scan without them (`seconds`)."""
     spent = float(detail.get("consent_seconds") or 0.0)
-    share = spent / max(seconds - spent, 1e-9)
+    share = spent / max(seconds, 1e-9)
     return (
         f"consent visits: {detail.get('consent_pages')} page(s) x {detail.get('consent_states')} "
         f"state(s) in {spent:.1f} s, +{share:.0%} over the scan without them "

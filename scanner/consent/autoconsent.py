@@ -107,6 +107,9 @@ class AutoconsentSession:
     errors: list[str] = field(default_factory=list)
     settled: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when the rule answered (or failed to), or found nothing to answer."""
+    active: bool = True
+    """False once the start page is done: pages after it get no rules (autoconsent then stays
+    idle there), which saves the rules' size and the detection's polling on every page."""
 
     def _config(self) -> str:
         return json.dumps(
@@ -142,7 +145,7 @@ class AutoconsentSession:
             return
         kind = message.get("type")
         cmp = _text(message.get("cmp"), 100)
-        if kind == "init":
+        if kind == "init" and self.active:
             await self._send(
                 frame,
                 f"autoconsentReceiveMessage({{type: 'initResp', config: {self._config()}, "

@@ -12,7 +12,7 @@ from scanner.consent.autoconsent import NOT_INSTALLED, find_autoconsent
 from scanner.consent.model import CONSENT_STATES, Consent, ConsentStateName
 from scanner.consent.observe import Essentials, observe
 from scanner.consent.pages import PAGE_CHOICE, choose_pages
-from scanner.consent.visits import visit_state
+from scanner.consent.visits import StateVisit, visit_state
 from scanner.model import Beacon, Cookie, Page
 from scanner.parties.beacons import detect_beacons
 from scanner.parties.domains import FirstParty, host_of
@@ -58,7 +58,11 @@ async def run_consent(
     essentials = Essentials(essential, declared)
     outcome = ConsentOutcome(consent)
     for state in CONSENT_STATES:
-        visit = await visit_state(settings, state, urls, bundle)
+        if state in ("reject-all", "accept-all") and bundle is not None and consent.cmp is None:
+            # Nothing recognised before a choice: nothing to answer, no browser to launch.
+            visit = StateVisit(state, skipped="no consent manager recognised")
+        else:
+            visit = await visit_state(settings, state, urls, bundle)
         observation = observe(visit, first_party, vendors, essentials)
         consent.states.append(observation)
         outcome.pages[state] = visit.pages

@@ -130,23 +130,25 @@ async def visit_state(
             visit.session = AutoconsentSession(bundle, action)
             await visit.session.attach(context)
         tab = await crawler._new_tab()
+        session = visit.session
         if action is not None:
-            assert visit.session is not None
+            assert session is not None
             tab, _ = await crawler._visit(tab, urls[0], 0)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(visit.session.settled.wait(), ANSWER_WAIT_S)
-            if not visit.session.result:
-                visit.skipped = visit.session.describe() or "no consent manager recognised"
+                await asyncio.wait_for(session.settled.wait(), ANSWER_WAIT_S)
+            if not session.result:
+                visit.skipped = session.describe() or "no consent manager recognised"
                 return visit
             await tab.net.wait_for_quiet(settings.quiet_s, settings.settle_cap_s)
-        for index, url in enumerate(urls):
-            tab, page = await crawler._visit(tab, url, 0)
-            visit.pages.append(page)
-            if index == 0:
-                if visit.session is not None and action is None:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(visit.session.settled.wait(), DETECT_WAIT_S)
-                await _read_consent_apis(tab.page, visit)
+        tab, start = await crawler._visit(tab, urls[0], 0)
+        visit.pages.append(start)
+        if session is not None and action is None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(session.settled.wait(), DETECT_WAIT_S)
+        await _read_consent_apis(tab.page, visit)
+        if session is not None:
+            session.active = False  # found and answered: the other pages need no rules
+        visit.pages.extend(await _visit_all(crawler, tab, urls[1:], settings.workers))
     except CrawlError:
         raise
     except PlaywrightError as exc:
@@ -155,6 +157,23 @@ async def visit_state(
         await crawler._close()
         visit.seconds = round(time.monotonic() - started, 2)
     return visit
+
+
+async def _visit_all(crawler: Crawler, tab: Any, urls: list[str], workers: int) -> list[Page]:
+    """Visit `urls` with as many tabs as the crawl has workers; the pages in `urls` order."""
+    queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
+    for item in enumerate(urls):
+        queue.put_nowait(item)
+    found: dict[int, Page] = {}
+
+    async def work(tab: Any) -> None:
+        while not queue.empty():
+            index, url = queue.get_nowait()
+            tab, found[index] = await crawler._visit(tab, url, 0)
+
+    tabs = [tab] + [await crawler._new_tab() for _ in range(min(workers, len(urls)) - 1)]
+    await asyncio.gather(*(work(t) for t in tabs))
+    return [found[i] for i in sorted(found)]
 
 
 async def _read_consent_apis(page: Any, visit: StateVisit) -> None:
