@@ -57,7 +57,7 @@ def scan(spec: dict[str, Any]) -> dict[str, Any]:
         "findings": len(result.findings),
         "consent_seconds": consent_seconds,
         "consent_pages": len(result.consent.pages) if result.consent else 0,
-        "consent_states": len(result.consent.states) if result.consent else 0,
+        "consent_states": sum(1 for s in result.consent.states if s.pages) if result.consent else 0,
     }
 
 

@@ -114,7 +114,7 @@ class ScanConfig(_Section):
     """Whose law judges consent-banner-missing and gpc-ignored (`[consent] jurisdiction`)."""
     consent_essential: list[str] = Field(default_factory=list)
     """The site's own functional vendors, domains or cookies (wildcards): never tracking."""
-    consent_max_pages: int = Field(40, ge=1, le=10_000)
+    consent_max_pages: int = Field(30, ge=1, le=10_000)
     """Pages each consent state visits at most."""
     autoconsent_dir: Path | None = None
     """Where @duckduckgo/autoconsent is installed (else the usual places: README "Consent")."""

@@ -126,7 +126,7 @@ async def visit_state(
         if state == "gpc":
             await context.set_extra_http_headers({"Sec-GPC": "1"})
             await context.add_init_script(GPC_JS)
-        if bundle is not None:
+        if bundle is not None and state != "gpc":  # GPC leaves the banner alone, unlooked-for
             visit.session = AutoconsentSession(bundle, action)
             await visit.session.attach(context)
         tab = await crawler._new_tab()
