@@ -171,6 +171,13 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
         default=None,
         help="pages that cannot be read in time do not make the scan incomplete (exit 3)",
     )
+    scan.add_argument(
+        "--no-consent",
+        dest="consent",
+        action="store_false",
+        default=None,
+        help="no consent visits (no choice, reject all, accept all, GPC): the crawl only",
+    )
 
 
 # -- scan --------------------------------------------------------------------------------------
@@ -205,6 +212,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "per_host",
         "host_delay",
         "allow_unread_pages",
+        "consent",
     )
     return {k: getattr(args, k, None) for k in keys}
 
