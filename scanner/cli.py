@@ -23,6 +23,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from scanner import __version__
+from scanner.cli_support import (
+    EXIT_CODES,
+    HelpFormatter,
+    global_flags,
+    json_summary,
+    pipe_safe_stdout,
+    shows_config_defaults,
+)
 from scanner.sanitize import TerminalLogFormatter, for_terminal, for_terminal_json, redact_url
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
@@ -39,6 +47,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"complyscan: error: {message} (see `{self.prog} --help`)\n")
 
 
+class _CommandParser(_Parser):
+    """A subcommand's parser: defaults and exit codes in --help; -v/-q also after the command."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{"formatter_class": HelpFormatter, "epilog": EXIT_CODES, **kwargs})
+        global_flags(self, top=False)
+
+
 def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
@@ -48,27 +64,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="complyscan",
         description="Does a web site keep the promises of its own privacy statement?",
+        epilog=EXIT_CODES,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"complyscan {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        default=os.environ.get("COMPLYSCAN_DEBUG", "") not in ("", "0"),
-        help="print the traceback of an unexpected error (or set COMPLYSCAN_DEBUG=1)",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    global_flags(parser, top=True)
+    sub = parser.add_subparsers(dest="command", parser_class=_CommandParser, metavar="COMMAND")
 
     scan = sub.add_parser("scan", help="scan a site against its privacy statement")
     scan.add_argument("url", nargs="?", help="the start URL (or [scan] url in --config)")
     _scan_options(scan)
+    shows_config_defaults(scan)
+    scan.add_argument("--json", action="store_true", help="a JSON summary on stdout")
 
     demo = sub.add_parser("demo", help="scan the bundled demo site (or just serve it)")
-    demo.add_argument("--out", type=Path, default=Path("out/demo"))
-    demo.add_argument("--variant", choices=["violating", "clean"], default="violating")
+    demo.add_argument("--out", type=Path, default=Path("out/demo"), help="where the reports go")
+    demo.add_argument(
+        "--variant", choices=["violating", "clean"], default="violating", help="which demo site"
+    )
     demo.add_argument("--serve", action="store_true", help="serve the demo site until Ctrl-C")
-    demo.add_argument("--workers", type=int)
-    demo.add_argument("--format", dest="formats", type=_csv)
+    demo.add_argument("--workers", type=int, help="pages rendered at once (default: cores)")
+    demo.add_argument(
+        "--format", dest="formats", type=_csv, help="json,html,sarif,junit,md (default: all)"
+    )
     demo.add_argument("--chromium", help="the Chromium executable to drive")
 
     statement = sub.add_parser("statement", help="print the claims a privacy statement makes")
@@ -79,8 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="render a saved report.json again")
     report.add_argument("report", type=Path)
-    report.add_argument("--format", dest="formats", type=_csv, default=["html"])
-    report.add_argument("--out", type=Path)
+    report.add_argument(
+        "--format", dest="formats", type=_csv, default=["html"], help="json,html,sarif,junit,md"
+    )
+    report.add_argument("--out", type=Path, help="where to write (default: beside REPORT.json)")
 
     sub.add_parser("schema", help="print the JSON Schema of report.json")
 
@@ -88,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("url", help="the start URL")
     init.add_argument("--file", type=Path, default=Path("complyscan.toml"), help="where to write")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
-    init.add_argument("--max-pages", type=int, default=30)
+    init.add_argument("--max-pages", type=int, default=30, help="pages the first scan crawls")
     init.add_argument("--resolve", action="append", default=[], metavar="PATTERN:ADDR")
     init.add_argument("--only-resolved", action="store_true", default=None)
     init.add_argument("--ca-bundle", type=Path)
@@ -108,16 +128,30 @@ def build_parser() -> argparse.ArgumentParser:
     scan_all.add_argument("sites", type=Path, help="a TOML file of [[site]] tables")
     scan_all.add_argument("--parallel", type=int, default=1, help="sites at once (default 1)")
     scan_all.add_argument("--db", type=Path, help="the history store for sites that name none")
+
+    doctor = sub.add_parser("doctor", help="check that this machine can scan (exit 3 if not)")
+    doctor.add_argument("--chromium", help="the Chromium executable to check")
+    doctor.add_argument("--db", type=Path, help="the history store to check (default: per user)")
+
+    validate = sub.add_parser("validate", help="check config, waivers, sites files; no scan")
+    validate.add_argument(
+        "config", type=Path, nargs="?", help="a complyscan.toml (default: ./complyscan.toml)"
+    )
+    validate.add_argument("--waivers", type=Path, help="a waivers TOML file")
+    validate.add_argument("--sites", type=Path, help="a sites.toml for scan-all")
+
+    completion = sub.add_parser("completion", help="print a shell completion script")
+    completion.add_argument("shell", choices=["bash", "zsh"], help="the shell")
     return parser
 
 
 def _scan_options(scan: argparse.ArgumentParser) -> None:
     scan.add_argument("--config", type=Path, help="complyscan.toml")
     scan.add_argument("--out", type=Path, help="where the reports go (default: out)")
-    scan.add_argument("--max-pages", type=int)
-    scan.add_argument("--max-depth", type=int)
+    scan.add_argument("--max-pages", type=int, help="pages crawled at most")
+    scan.add_argument("--max-depth", type=int, help="links followed from the start URL at most")
     scan.add_argument("--workers", type=int, help="pages rendered at once (default: cores)")
-    scan.add_argument("--time-budget", type=float, metavar="SECONDS")
+    scan.add_argument("--time-budget", type=float, metavar="SECONDS", help="crawl time at most")
     scan.add_argument(
         "--resolve",
         action="append",
@@ -133,7 +167,11 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
     )
     scan.add_argument("--ca-bundle", type=Path, help="a PEM CA that browser, sslyze, httpx trust")
     scan.add_argument("--chromium", help="the Chromium executable to drive")
-    scan.add_argument("--fail-on", choices=["critical", "high", "medium", "low", "none"])
+    scan.add_argument(
+        "--fail-on",
+        choices=["critical", "high", "medium", "low", "none"],
+        help="findings at or above this fail the gate",
+    )
     scan.add_argument("--format", dest="formats", type=_csv, help="json,html,sarif,junit,md")
     scan.add_argument("--db", type=Path, help="the history store (default: per user)")
     scan.add_argument("--webhook", metavar="URL", help="POST a summary of new findings here")
@@ -148,7 +186,9 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
     scan.add_argument(
         "--tls-all", action="store_true", default=None, help="TLS-scan every in-scope host"
     )
-    scan.add_argument("--tls-profile", choices=["modern", "intermediate", "old"])
+    scan.add_argument(
+        "--tls-profile", choices=["modern", "intermediate", "old"], help="Mozilla's TLS profile"
+    )
     scan.add_argument(
         "--tls-slow",
         action="store_true",
@@ -156,7 +196,13 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
         help="fewer connections for fragile servers",
     )
     scan.add_argument("--statement-url", help="where the privacy statement is")
-    scan.add_argument("--no-screenshots", dest="screenshots", action="store_false", default=None)
+    scan.add_argument(
+        "--no-screenshots",
+        dest="screenshots",
+        action="store_false",
+        default=None,
+        help="no form screenshots in report.html",
+    )
     scan.add_argument(
         "--respect-robots", action="store_true", default=None, help="honour robots.txt"
     )
@@ -236,8 +282,11 @@ def _open_store(config: Any) -> tuple[Any, Exception | None]:
         return None, None
 
 
-def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[int, Any]:
+def _scan_site(
+    config: Any, quiet: bool = False, history: bool = True, summary: str = "text"
+) -> tuple[int, Any]:
     """`_run_scan`, also returning the ScanResult (None when the browser could not start).
+    `summary`: "text" on the terminal, "json" (scan --json) or "none" (-q) on stdout.
     The scan holds --out for its whole life: a second scan there exits 2 (scanner/outdir.py)."""
     from scanner.outdir import OutDirError, claim
 
@@ -246,10 +295,10 @@ def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[
     except OutDirError as exc:
         raise UsageError(str(exc)) from None
     with out_dir:
-        return _scan_in_claimed_out(config, quiet, history)
+        return _scan_in_claimed_out(config, quiet, history, summary)
 
 
-def _scan_in_claimed_out(config: Any, quiet: bool, history: bool) -> tuple[int, Any]:
+def _scan_in_claimed_out(config: Any, quiet: bool, history: bool, summary: str) -> tuple[int, Any]:
     """`_scan_site` once --out is checked and held.
 
     With `history`, the previous scan of the site comes from the store (for statement-changed
@@ -307,6 +356,8 @@ def _scan_in_claimed_out(config: Any, quiet: bool, history: bool) -> tuple[int, 
         asyncio.run(main())
     except (BrowserNotFound, CrawlError) as exc:
         console.error(str(exc))
+        if summary == "json":
+            print(for_terminal_json(json_summary(None, str(exc), {}, EXIT_INCOMPLETE)))
         if store is not None:
             store.close()
         return EXIT_INCOMPLETE, None
@@ -328,11 +379,13 @@ def _scan_in_claimed_out(config: Any, quiet: bool, history: bool) -> tuple[int, 
     outcome = evaluate(result, config.fail_on, baseline, waivers, date.today())
     result = outcome.result  # the scan as gated: what the reports, store and webhook see
     paths = write_reports(result, config.out, config.formats)
-    console.summary(result, outcome, paths)
+    if summary == "text":  # `quiet` is the progress; "json" and "none" are --json and -q
+        console.summary(result, outcome, paths)
     if store is not None:
         try:
             scan_id = store.add(result)
-            print(f"history: scan {scan_id} in {store.path}")
+            if summary != "none":
+                print(f"history: scan {scan_id} in {store.path}", file=sys.stderr)
         except StoreError as exc:
             store_error = exc
         finally:
@@ -341,10 +394,13 @@ def _scan_in_claimed_out(config: Any, quiet: bool, history: bool) -> tuple[int, 
         warning = notify(config.webhook, result, result.changes, paths)
         if warning:
             print(f"complyscan: warning: {for_terminal(warning)}", file=sys.stderr)
+    code = int(outcome.exit_code)
     if store_error is not None:
         console.error(str(store_error))
-        return EXIT_USAGE, result
-    return int(outcome.exit_code), result
+        code = EXIT_USAGE
+    if summary == "json":
+        print(for_terminal_json(json_summary(result, outcome, paths, code)))
+    return code, result
 
 
 def _load_baseline(path: Path) -> Any:
@@ -366,7 +422,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         config = build_config(args.config, _overrides(args))
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    return _run_scan(config)
+    summary = "json" if args.json else "none" if args.quiet else "text"
+    return _scan_site(config, quiet=args.quiet, summary=summary)[0]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -374,8 +431,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from scanner.config import ScanConfig
     from scanner.demo.site import start_demo
 
-    workdir = Path(tempfile.mkdtemp(prefix="complyscan-demo-"))
-    server, info = start_demo(workdir, variant=args.variant)
+    # The test CA's keys live only as long as the demo: removed on exit, also after Ctrl-C.
+    workdir = tempfile.TemporaryDirectory(prefix="complyscan-demo-")
+    server, info = start_demo(Path(workdir.name), variant=args.variant)
     try:
         if args.serve:
             return _serve_demo(server, info)
@@ -393,9 +451,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.chromium:
             fields["chromium"] = args.chromium
         # The demo's fictional site stays out of the user's history of real sites.
-        return _run_scan(ScanConfig(**fields), history=False)
+        summary = "none" if args.quiet else "text"
+        return _scan_site(ScanConfig(**fields), args.quiet, history=False, summary=summary)[0]
     finally:
         server.stop()
+        workdir.cleanup()
 
 
 def _serve_demo(server: Any, info: Any) -> int:
@@ -404,7 +464,9 @@ def _serve_demo(server: Any, info: Any) -> int:
     print("Scan it with:")
     rules = " ".join(f"--resolve {r}" for r in server.resolve_rules())
     print(f"  complyscan scan {start} {rules} --only-resolved --ca-bundle {server.ca_pem}")
-    print("Ctrl-C stops it.")
+    print("Ctrl-C stops it.", flush=True)
+    # SIGTERM (a service manager, `timeout`) stops it like Ctrl-C, so the CA's keys are removed.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     with contextlib.suppress(KeyboardInterrupt):
         signal.pause()
     return EXIT_PASSED
@@ -598,6 +660,28 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_PASSED
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """`complyscan doctor`: is this machine ready to scan?"""
+    from scanner.doctor import doctor
+
+    return doctor(args.chromium, args.db)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """`complyscan validate [FILE] [--waivers FILE] [--sites FILE]`: check without scanning."""
+    from scanner.validate import validate
+
+    return validate(args.config, args.waivers, args.sites)
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    """`complyscan completion bash|zsh`: a shell completion script."""
+    from scanner.completion import script
+
+    print(script(args.shell, build_parser()), end="")
+    return EXIT_PASSED
+
+
 COMMANDS = {
     "scan": cmd_scan,
     "init": cmd_init,
@@ -608,12 +692,19 @@ COMMANDS = {
     "history": cmd_history,
     "diff": cmd_diff,
     "scan-all": cmd_scan_all,
+    "doctor": cmd_doctor,
+    "validate": cmd_validate,
+    "completion": cmd_completion,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `complyscan` console script."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `complyscan`: the help, and a usage error's exit code
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
     stderr = logging.StreamHandler()
     stderr.setFormatter(TerminalLogFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[stderr])
@@ -622,7 +713,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for noisy in ("asyncio", "sslyze", "httpx"):
             logging.getLogger(noisy).setLevel(logging.CRITICAL)
     try:
-        return COMMANDS[args.command](args)
+        with pipe_safe_stdout():
+            return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"complyscan: error: {for_terminal(str(exc))}", file=sys.stderr)
         return EXIT_USAGE

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from scanner.browser.crawler import Crawler, CrawlSettings
+from scanner.budget import Deadline
 from scanner.cli import main
 from scanner.config import ScanConfig
 from scanner.demo.server import Host, Response, SiteServer
@@ -337,7 +338,7 @@ def test_a_form_action_on_a_private_address_is_never_tls_scanned(
         scan._tls = TlsScanner(scan.resolver, scan.trust, policy=scan.policy)
         for host in ("127.0.0.9", "2130706441", "0x7f.0.0.9"):
             scan._want_tls(canary.url("https", "/x", host=host), "receives-pi-form")
-        await scan._finish_transport()
+        await scan._finish_transport(Deadline(None))
         scan._tls.shutdown()
 
     asyncio.run(schedule())
