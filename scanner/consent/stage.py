@@ -15,6 +15,7 @@ from scanner.consent.pages import PAGE_CHOICE, choose_pages
 from scanner.consent.visits import StateVisit, visit_state
 from scanner.model import Beacon, Cookie, Page
 from scanner.parties.beacons import detect_beacons
+from scanner.parties.cookies import attribute_cookies
 from scanner.parties.domains import FirstParty, host_of
 from scanner.parties.vendors import VendorDB
 
@@ -91,7 +92,9 @@ def consent_union(
     extra: list[Beacon] = []
     for state, pages in outcome.pages.items():
         for page in pages:
-            for beacon in detect_beacons(page, first_party, vendors):
+            page_beacons = detect_beacons(page, first_party, vendors)
+            attribute_cookies(page, first_party, vendors, page_beacons)  # as the crawl's are
+            for beacon in page_beacons:
                 key = beacon.vendor or host_of(beacon.url)
                 if key not in seen:
                     seen.add(key)
@@ -99,8 +102,6 @@ def consent_union(
             for cookie in page.cookies:
                 key3 = (cookie.name, cookie.domain, cookie.path)
                 if key3 not in cookies:
-                    vendor = vendors.lookup(cookie.domain.lstrip("."))
-                    cookie.vendor = vendor.name if vendor and cookie.third_party else None
                     cookie.consent_state = state
                     cookies[key3] = cookie
     return extra
