@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from scanner.consent.model import ConsentObservation
+from scanner.demo.server import Host, Response
 from scanner.model import ScanResult
 from tests.conftest import scan_loopback
 from tests.consent_sites import sites
@@ -152,4 +153,54 @@ def test_a_site_that_ignores_gpc_breaks_its_promise(scan_of: Callable[[str], Sca
     ignored = _rules(gpc_ignored)["gpc-ignored"]
     assert {f.evidence["vendor"] for f in ignored} >= {"Google Analytics", "Bing Ads"}
     assert all(f.claim and f.claim.kind == "honours-gpc" for f in ignored)
-    assert "Global Privacy Control" in ignored[0].claim.quote  # type: ignore[union-attr]
+    assert "Global Privacy Control" in ignored[0].claim.quote
+
+
+OWN_BANNER = """<!doctype html><html lang="en"><body><h1>Shop</h1>
+<div id="our-own-banner"><p>This website uses cookies to improve your experience. By continuing
+you accept our use of cookies.</p><button>Accept cookies</button><button>Reject all</button></div>
+</body></html>"""
+
+
+def test_a_banner_no_rule_knows_is_not_recognised_and_never_answered(
+    pki: Any, chromium: Path
+) -> None:
+    from scanner.browser.crawler import CrawlSettings
+    from scanner.consent.stage import run_consent
+    from scanner.net import Resolver, Trust
+    from scanner.parties.domains import FirstParty
+    from scanner.parties.vendors import load_vendors
+    from scanner.scope import Scope
+    from tests.conftest import run, serve
+
+    host = Host("www.own-banner.test", routes={"/": Response(OWN_BANNER)})
+    with serve([host], pki) as server:
+        url = server.url(host.name, "/")
+        settings = CrawlSettings(
+            start_urls=[url],
+            scope=Scope.for_start_url(url),
+            first_party=FirstParty(url),
+            resolver=Resolver.from_strings(server.resolve_rules(), True),
+            trust=Trust(Path(server.ca_pem)),
+            chromium=chromium,
+        )
+        outcome = run(
+            run_consent(
+                settings,
+                [],
+                vendors=load_vendors(),
+                first_party=FirstParty(url),
+                essential=[],
+                max_pages=5,
+            )
+        )
+        clicks = [r for r in server.requests_to(host.name) if r.method != "GET"]
+
+    consent = outcome.consent
+    assert consent.cmp is None and consent.unrecognised
+    assert any("cookies" in s for s in consent.unrecognised_snippets)
+    for name in ("reject-all", "accept-all"):
+        state = consent.state(name)
+        assert state is not None and state.pages == []
+        assert state.error == "no consent manager recognised"
+    assert clicks == []
