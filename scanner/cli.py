@@ -229,6 +229,13 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
         default=None,
         help="pages that cannot be read in time do not make the scan incomplete (exit 3)",
     )
+    scan.add_argument(
+        "--no-consent",
+        dest="consent",
+        action="store_false",
+        default=None,
+        help="no consent visits (no choice, reject all, accept all, GPC): the crawl only",
+    )
 
 
 # -- scan --------------------------------------------------------------------------------------
@@ -265,6 +272,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "dwell",
         "user_agent",
         "allow_unread_pages",
+        "consent",
     )
     return {k: getattr(args, k, None) for k in keys}
 

@@ -15,8 +15,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
 
-SCHEMA_VERSION = 2
-"""2: fingerprints v2 (plus fingerprint_v1), typed leaks, changes and closed vocabularies."""
+from scanner.consent.model import Consent, ConsentStateName
+
+SCHEMA_VERSION = 3
+"""2: fingerprints v2 (plus fingerprint_v1), typed leaks, changes and closed vocabularies.
+3: `consent` (the consent manager and what each consent state saw) and five claim kinds."""
 
 
 class Model(BaseModel):
@@ -218,6 +221,8 @@ class Cookie(Model):
         description="Third parties whose endpoints received this first-party cookie's value "
         "(an identifier shared with them) on the page",
     )
+    consent_state: ConsentStateName | None = None
+    """None: seen by the main crawl; else the consent state it was first seen in (only there)."""
 
 
 class Leak(Model):
@@ -329,6 +334,8 @@ class Beacon(Model):
         description="How `vendor` was decided: the destination host's vendor, the sending "
         "script's vendor, or neither (vendor is then 'unknown recipient <site>')",
     )
+    consent_state: ConsentStateName | None = None
+    """None: seen by the main crawl; else the consent state it was first seen in (only there)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,6 +468,11 @@ ClaimKind = Literal[
     "processors",
     "contact",
     "named-third-parties",
+    "consent-required",
+    "consent-withdrawal",
+    "honours-gpc",
+    "do-not-track",
+    "no-sale",
 ]
 """What a statement's sentence can promise or disclose (patterns in rules/claims/<lang>.yaml)."""
 
@@ -796,6 +808,9 @@ class ScanResult(Model):
     findings: list[Finding] = Field(default_factory=list)
     """Every finding, most severe first."""
     notes: list[str] = Field(default_factory=list, description="Traps cut off, limits reached")
+    consent: Consent | None = None
+    """The consent manager and what the site did in each consent state (scanner/consent/);
+    null when the consent visits did not run."""
     changes: Changes | None = None
     """What changed since the previous scan of the same site (from the history store); null when
     there was no previous scan. `complyscan diff --json` prints the same shape."""

@@ -38,6 +38,7 @@ from scanner.report.common import (
     statement_unread,
     status_text,
 )
+from scanner.report.consent import consent_view
 from scanner.report.declaration import declaration_rows
 from scanner.report.interface import ReportWriter
 from scanner.resources import reports_dir
@@ -408,6 +409,7 @@ class HtmlWriter(ReportWriter):
             locations=sorted({v.where for v in findings}),
             vendors=_vendor_views(result),
             declaration=declaration_rows(result),
+            consent=consent_view(result),
             hosts=_host_views(result),
             changes=_changes(result),
             duration=_duration(result),
