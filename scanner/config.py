@@ -76,6 +76,9 @@ class ScanConfig(_Section):
     waivers: Path | None = None
     db: str | None = None
     """The history store: a path, `sqlite:///path` or `postgresql://...` (scanner/store.py)."""
+    profile: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    """The target's name (staging, production...): history keeps one timeline per site and
+    target (scanner/store.py `target_key`)."""
     webhook: str | None = None
     """A URL that is POSTed a JSON summary when a scan finds something new (scanner/webhook.py)."""
     resume: bool = False
@@ -215,6 +218,7 @@ _TOML_SECTIONS: dict[str, dict[str, str]] = {
         "host_delay": "host_delay",
         "db": "db",
         "webhook": "webhook",
+        "profile": "profile",
     },
     "scope": {
         "hosts": "hosts",
