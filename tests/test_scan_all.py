@@ -186,6 +186,12 @@ def test_two_scheduled_scans_report_what_changed(
     summary = capsys.readouterr().out.strip().splitlines()
     assert len(summary) == 1 and summary[0].startswith(f"{url}: passed")
 
+    # Then its summary line counts what the gate counted (report.json's gate_counts), by status
+    two = json.loads((out / "report.json").read_text())
+    counted = dict(re.findall(r"\b(failing|new|baselined|waived) (\d+)\b", summary[0]))
+    assert {k: int(v) for k, v in counted.items()} == two["summary"]["gate_counts"]
+    assert two["summary"]["gate_counts"]["new"] > 0 and "(fail-on none)" in summary[0]
+
     # Then the second report carries exactly those changes
     two = json.loads((out / "report.json").read_text())
     changes = two["changes"]
