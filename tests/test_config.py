@@ -54,6 +54,7 @@ domains = ["google-analytics.com"]
         ({"url": "https://example.com/", "resolve": ["bad"]}, "--resolve"),
         ({"url": "https://example.com/", "formats": ["pdf"]}, "unknown format"),
         ({"url": "https://example.com/", "max_pages": 0}, "max_pages"),
+        ({"url": "https://example.com/", "profile": "stag ing\n"}, "profile: 'stag ing\\n'"),
         ({}, "no URL"),
     ],
 )
