@@ -142,15 +142,6 @@ class ScanConfig(_Section):
             raise ValueError(f"{redact_url(value)!r} has an invalid port") from None
         return value
 
-    @field_validator("profile")
-    @classmethod
-    def _check_profile(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
-            raise ValueError(
-                f"{value[:80]!r}: name a target with letters, digits, '.', '_' or '-' (at most 64)"
-            )
-        return value
-
     @field_validator("resolve")
     @classmethod
     def _check_resolve(cls, value: list[str]) -> list[str]:
@@ -159,6 +150,15 @@ class ScanConfig(_Section):
                 ResolveRule.parse(rule)
             except ResolveError as exc:
                 raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("profile")
+    @classmethod
+    def _check_profile(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
+            raise ValueError(
+                f"{value[:80]!r}: name a target with letters, digits, '.', '_' or '-' (at most 64)"
+            )
         return value
 
     @field_validator("formats")
@@ -209,6 +209,7 @@ class ScanConfig(_Section):
 _TOML_SECTIONS: dict[str, dict[str, str]] = {
     "scan": {
         "url": "url",
+        "profile": "profile",
         "out": "out",
         "max_pages": "max_pages",
         "max_depth": "max_depth",
@@ -228,7 +229,6 @@ _TOML_SECTIONS: dict[str, dict[str, str]] = {
         "host_delay": "host_delay",
         "db": "db",
         "webhook": "webhook",
-        "profile": "profile",
     },
     "scope": {
         "hosts": "hosts",

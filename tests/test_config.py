@@ -48,13 +48,13 @@ domains = ["google-analytics.com"]
     ("overrides", "message"),
     [
         ({"url": "not a url"}, "not an http"),
+        ({"url": "https://example.com/", "profile": "stag ing\n"}, "profile: 'stag ing\\n'"),
         ({"url": "ftp://example.com/"}, "not an http"),
         ({"url": "https://example.com:99999/"}, "invalid port"),
         ({"url": "https://example.com/", "ca_bundle": Path("/nonexistent.pem")}, "no such file"),
         ({"url": "https://example.com/", "resolve": ["bad"]}, "--resolve"),
         ({"url": "https://example.com/", "formats": ["pdf"]}, "unknown format"),
         ({"url": "https://example.com/", "max_pages": 0}, "max_pages"),
-        ({"url": "https://example.com/", "profile": "stag ing\n"}, "profile: 'stag ing\\n'"),
         ({}, "no URL"),
     ],
 )
