@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     history = sub.add_parser("history", help="past scans of each site, from the history store")
     history.add_argument("--db", help="the history store: path or URL (default: per user)")
     history.add_argument("--site", help="only the scans of this site (any URL on it)")
+    history.add_argument("--profile", help="only the scans of this target (see scan --profile)")
 
     diff = sub.add_parser("diff", help="what changed between two scans")
     diff.add_argument("old", help="a report.json, or a scan id from the history store")
@@ -182,6 +183,7 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
     )
     scan.add_argument("--format", dest="formats", type=_csv, help="json,html,sarif,junit,md")
     scan.add_argument("--db", help="the history store: path or URL (default: per user)")
+    scan.add_argument("--profile", help="the target's name: history has one timeline per target")
     scan.add_argument("--webhook", metavar="URL", help="POST a summary of new findings here")
     scan.add_argument("--baseline", type=Path, help="fail only on findings new since REPORT.json")
     scan.add_argument("--waivers", type=Path, help="a TOML file of waived findings")
@@ -256,6 +258,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "fail_on",
         "formats",
         "db",
+        "profile",
         "webhook",
         "baseline",
         "waivers",
@@ -326,7 +329,7 @@ def _scan_in_claimed_out(config: Any, quiet: bool, history: bool, summary: str) 
     from scanner.gate import GateConfigError, evaluate, load_waivers
     from scanner.model import Changes
     from scanner.report import write_reports
-    from scanner.store import StoreError
+    from scanner.store import StoreError, target_key
     from scanner.terminal import Console
     from scanner.webhook import notify
 
@@ -338,9 +341,12 @@ def _scan_in_claimed_out(config: Any, quiet: bool, history: bool, summary: str) 
         raise UsageError(str(exc)) from None
     store, store_error = _open_store(config) if history else (None, None)
     previous = None
+    target = target_key(
+        config.profile, config.resolve, config.url
+    )  # one timeline per site and target
     if store is not None:
         try:
-            previous = store.latest(config.url)
+            previous = store.latest(config.url, target)
         except StoreError as exc:
             store_error = exc
     scan = Scan(config, console.progress(), previous=previous)
@@ -397,7 +403,7 @@ def _scan_in_claimed_out(config: Any, quiet: bool, history: bool, summary: str) 
         console.summary(result, outcome, paths)
     if store is not None:
         try:
-            scan_id = store.add(result)
+            scan_id = store.add(result, target)
             if summary != "none":
                 print(f"history: scan {scan_id} in {store.path}", file=sys.stderr)
         except StoreError as exc:
@@ -577,7 +583,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     with _store(args.db) as store:
         try:
-            rows = store.scans(args.site)
+            rows = store.scans(args.site, args.profile)
         except StoreError as exc:
             raise UsageError(str(exc)) from None
         if not rows:
@@ -586,7 +592,8 @@ def cmd_history(args: argparse.Namespace) -> int:
             verdict = (row.gate or "-") if row.complete else "incomplete"
             counts = " ".join(f"{sev} {n}" for sev, n in row.counts.items())
             line = (
-                f"{row.id:>5}  {row.started_at:%Y-%m-%d %H:%M}  {row.site}  {verdict:<10}  {counts}"
+                f"{row.id:>5}  {row.started_at:%Y-%m-%d %H:%M}  {row.site}  {row.profile}  "
+                f"{verdict:<10}  {counts}"
             )
             print(for_terminal(line))
     return EXIT_PASSED

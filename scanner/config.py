@@ -7,6 +7,7 @@ command line turns it into exit code 2.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -76,6 +77,9 @@ class ScanConfig(_Section):
     waivers: Path | None = None
     db: str | None = None
     """The history store: a path, `sqlite:///path` or `postgresql://...` (scanner/store.py)."""
+    profile: str | None = None
+    """The target's name (staging, production...): history keeps one timeline per site and
+    target (scanner/store.py `target_key`)."""
     webhook: str | None = None
     """A URL that is POSTed a JSON summary when a scan finds something new (scanner/webhook.py)."""
     resume: bool = False
@@ -169,6 +173,15 @@ class ScanConfig(_Section):
                 raise ValueError(str(exc)) from None
         return value
 
+    @field_validator("profile")
+    @classmethod
+    def _check_profile(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
+            raise ValueError(
+                f"{value[:80]!r}: name a target with letters, digits, '.', '_' or '-' (at most 64)"
+            )
+        return value
+
     @field_validator("formats")
     @classmethod
     def _check_formats(cls, value: list[str]) -> list[str]:
@@ -217,6 +230,7 @@ class ScanConfig(_Section):
 _TOML_SECTIONS: dict[str, dict[str, str]] = {
     "scan": {
         "url": "url",
+        "profile": "profile",
         "out": "out",
         "max_pages": "max_pages",
         "max_depth": "max_depth",

@@ -4,7 +4,8 @@ sites.toml holds one `[[site]]` table per site, each with a scan's settings unde
 ScanConfig names (url, resolve, only_resolved, ca_bundle, out, fail_on, max_pages, formats,
 db, webhook, ...). Relative paths are relative to sites.toml; `out` defaults to `out/<host>`.
 Every table is checked before the first scan starts, so a typo costs exit 2 and no scan.
-Each site gets one summary line; the exit code is the worst of the sites' (3 > 2 > 1 > 0).
+Each site gets one summary line with the gate's verdict and counts (scanner.report.common.gate_view,
+as every other output); the exit code is the worst of the sites' (3 > 2 > 1 > 0).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.config import ConfigError, ScanConfig, build_config
+from scanner.report.common import gate_view
 from scanner.sanitize import for_terminal
 
 _PATH_KEYS = ("ca_bundle", "baseline", "waivers", "db")
@@ -82,12 +84,14 @@ def scan_one(config_json: str) -> tuple[int, str]:
     if result is None:
         lines = output.getvalue().strip().splitlines()
         return code, f"{config.url}: incomplete ({lines[-1] if lines else 'no result'})"
-    verdict = result.summary.gate if result.complete else "incomplete"
+    gate = gate_view(result)
+    verdict: str = gate.verdict
     if code == 2:
         errors = [line for line in output.getvalue().splitlines() if "error:" in line]
         verdict = errors[-1] if errors else "error"
-    counts = " ".join(f"{sev} {n}" for sev, n in result.summary.findings.items())
-    return code, f"{config.url}: {verdict}  {counts}  -> {config.out}"
+    c = gate.counts
+    counts = f"failing {c.failing}  new {c.new}  baselined {c.baselined}  waived {c.waived}"
+    return code, f"{config.url}: {verdict}  {counts} (fail-on {gate.fail_on})  -> {config.out}"
 
 
 def run_all(configs: list[ScanConfig], parallel: int = 1) -> int:

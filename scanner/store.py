@@ -8,11 +8,17 @@ keeps its runs here too, in PostgreSQL, where many workers write at once.
 `--db` names the store: a path or `sqlite:///path` for SQLite, `postgresql://...` for
 PostgreSQL (psycopg 3). The default is `$XDG_DATA_HOME/complyscan/history.sqlite` (else
 `~/.local/share/...`). SQLite runs in WAL mode with a busy timeout, so two scans that finish at
-the same time both get written. The schema is kept by Alembic migrations (scanner/migrations/),
-run when a store is opened: a file written by an older complyscan is migrated in place. Anything
-wrong with the store (not SQLite, damaged, another program's database, a newer schema, a server
-that does not answer) is a `StoreError` of one line; the command line writes the reports first,
-so a broken store never loses a scan.
+the same time both get written.
+
+History is kept per site AND target: a staging scan (`--resolve` to a staging address, or
+`--profile staging`) and the nightly production scan of the same URL are two timelines, and
+each scan is compared only with the previous scan of its own (`target_key`).
+
+The schema is kept by Alembic migrations (scanner/migrations/), run when a store is opened: a
+file written by an older complyscan is migrated in place. Anything wrong with the store (not
+SQLite, damaged, another program's database, a newer schema, a server that does not answer) is
+a `StoreError` of one line; the command line writes the reports first, so a broken store never
+loses a scan.
 """
 
 from __future__ import annotations
@@ -27,18 +33,20 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from scanner.model import ScanResult, Severity
+from scanner.net import Resolver
 from scanner.sanitize import scrub_surrogates
-from scanner.urls import origin
+from scanner.urls import idna_host, origin
 
-STORE_VERSION = 2
+STORE_VERSION = 3
 """The schema version, kept in SQLite's `user_version` (1 was the store before Alembic)."""
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 """The newest Alembic revision in scanner/migrations/versions/."""
 
 BUSY_TIMEOUT_S = 30.0
@@ -50,6 +58,9 @@ _URL = re.compile(r"^(?P<scheme>[a-z][a-z0-9+]*)://", re.IGNORECASE)
 
 _COUNTS = tuple(s.value for s in Severity)
 
+DEFAULT_TARGET = "default"
+"""The target of a scan without --profile or --resolve (the site as DNS resolves it)."""
+
 metadata = sa.MetaData()
 scans = sa.Table(
     "scans",
@@ -57,6 +68,7 @@ scans = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("site", sa.Text, nullable=False),
     sa.Column("target", sa.Text, nullable=False),
+    sa.Column("profile", sa.Text, nullable=False, server_default=DEFAULT_TARGET),
     sa.Column("started_at", sa.Text, nullable=False),
     sa.Column("finished_at", sa.Text),
     sa.Column("complete", sa.Integer, nullable=False),
@@ -79,6 +91,9 @@ class ScanRow:
     site: str
     """The start URL's origin: what makes two scans scans of the same site."""
     target: str
+    """The start URL."""
+    profile: str
+    """The target key (`target_key`): the --profile name, resolve:ADDRESSES or default."""
     started_at: datetime
     finished_at: datetime | None
     complete: bool
@@ -98,6 +113,16 @@ def default_path() -> Path:
 def site_of(url: str) -> str:
     """The origin of `url` (`https://www.example.com`, the port only when not the default)."""
     return origin(url)
+
+
+def target_key(profile: str | None, resolve: list[str], url: str) -> str:
+    """What a scan of the site at `url` was pointed at, the second half of its history key:
+    the `--profile` name when given, else `resolve:ADDRESS` when a `--resolve` rule sends the
+    start URL's host to ADDRESS, else "default" (the site as DNS resolves it)."""
+    if profile:
+        return profile
+    address = Resolver.from_strings(resolve).lookup(idna_host(urlsplit(url).hostname or ""))
+    return f"resolve:{address}" if address else DEFAULT_TARGET
 
 
 def store_url(db: str | Path) -> sa.URL:
@@ -223,17 +248,19 @@ class HistoryStore:
 
     # -- writing and reading ---------------------------------------------------------------------
 
-    def add(self, result: ScanResult) -> int:
-        """Record a finished scan (complete or not); returns its id."""
+    def add(self, result: ScanResult, profile: str = DEFAULT_TARGET) -> int:
+        """Record a finished scan (complete or not) of target `profile`; returns its id."""
         with self.transaction() as conn:
-            return insert_scan(conn, result)
+            return insert_scan(conn, result, profile)
 
-    def latest(self, site: str, before_id: int | None = None) -> ScanResult | None:
-        """The last complete scan of `site` (an origin or any URL on it), optionally the last
-        one before scan `before_id`. Incomplete scans are skipped: what they did not see is not
-        a change."""
+    def latest(
+        self, site: str, profile: str = DEFAULT_TARGET, before_id: int | None = None
+    ) -> ScanResult | None:
+        """The last complete scan of `site` (an origin or any URL on it) on target `profile`,
+        optionally the last one before scan `before_id`. Incomplete scans are skipped: what
+        they did not see is not a change."""
         query = sa.select(scans.c.report).where(
-            scans.c.site == site_of(site), scans.c.complete == 1
+            scans.c.site == site_of(site), scans.c.profile == profile, scans.c.complete == 1
         )
         if before_id is not None:
             query = query.where(scans.c.id < before_id)
@@ -241,11 +268,13 @@ class HistoryStore:
             blob = conn.execute(query.order_by(scans.c.id.desc()).limit(1)).scalar()
         return _load(blob, self.path) if blob is not None else None
 
-    def scans(self, site: str | None = None) -> list[ScanRow]:
-        """Past scans, oldest first; only those of `site` when given."""
+    def scans(self, site: str | None = None, profile: str | None = None) -> list[ScanRow]:
+        """Past scans, oldest first; only those of `site` and of target `profile` when given."""
         query = sa.select(*(c for c in scans.c if c.name != "report"))
         if site is not None:
             query = query.where(scans.c.site == site_of(site))
+        if profile is not None:
+            query = query.where(scans.c.profile == profile)
         with self.transaction() as conn:
             rows = conn.execute(query.order_by(scans.c.id)).all()
         return [
@@ -253,6 +282,7 @@ class HistoryStore:
                 id=row.id,
                 site=row.site,
                 target=row.target,
+                profile=row.profile,
                 started_at=datetime.fromisoformat(row.started_at),
                 finished_at=datetime.fromisoformat(row.finished_at) if row.finished_at else None,
                 complete=bool(row.complete),
@@ -271,9 +301,9 @@ class HistoryStore:
         return _load(blob, self.path)
 
 
-def insert_scan(conn: Connection, result: ScanResult) -> int:
-    """Insert one scan inside the caller's transaction (a fleet records its run's row in the
-    same one); returns its id."""
+def insert_scan(conn: Connection, result: ScanResult, profile: str = DEFAULT_TARGET) -> int:
+    """Insert one scan of target `profile` inside the caller's transaction (a fleet records its
+    run's row in the same one); returns its id."""
     counts = {s: 0 for s in _COUNTS}
     for finding in result.findings:
         counts[Severity(finding.severity).value] += 1
@@ -284,6 +314,7 @@ def insert_scan(conn: Connection, result: ScanResult) -> int:
         .values(
             site=site_of(result.target),
             target=result.target,
+            profile=profile,
             started_at=result.started_at.isoformat(),
             finished_at=result.finished_at.isoformat() if result.finished_at else None,
             complete=int(result.complete),

@@ -3,6 +3,10 @@
 Only findings whose fingerprint was not in the previous scan of the site are sent (every
 finding, when there is no previous scan); nothing is sent when there are none. A webhook that
 fails costs a warning line: it never stops the scan or changes its exit code.
+
+The verdict and counts are the gate's (scanner.report.common.gate_view), as in every other
+output: each new finding says whether the gate counted it (new), or the baseline or a waiver
+accepted it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import httpx
 
 from scanner.fingerprint import finding_fingerprint
 from scanner.model import Changes, ScanResult
+from scanner.report.common import as_gated, finding_status, gate_view
 from scanner.store import site_of
 
 TIMEOUT_S = 10.0
@@ -49,14 +54,27 @@ def new_findings(
 def payload(
     result: ScanResult, new: list[dict[str, Any]], paths: dict[str, Path]
 ) -> dict[str, Any]:
-    """The JSON summary posted."""
+    """The JSON summary posted: the gate's verdict and counts, and the new findings."""
+    result = as_gated(result)
+    gate = gate_view(result)
+    gated = {finding_fingerprint(f): f for f in result.findings}
+
+    def status(fingerprint: str) -> tuple[str, bool]:
+        finding = gated.get(fingerprint)
+        if finding is None:  # not in this scan as gated: nothing accepted it
+            return "new", False
+        return finding_status(finding), bool(finding.fails_gate)
+
     return {
         "site": site_of(result.target),
         "target": result.target,
-        "verdict": result.summary.gate,
+        "verdict": gate.verdict,
+        "headline": gate.headline(),
+        "fail_on": gate.fail_on,
         "complete": result.complete,
         "started_at": result.started_at.isoformat(),
-        "counts": result.summary.findings,
+        "counts": gate.counts.model_dump(mode="json"),
+        "by_severity": result.summary.findings,
         "new_findings": [
             {
                 "rule_id": f["rule_id"],
@@ -64,6 +82,8 @@ def payload(
                 "message": f["message"],
                 "location": f.get("page_url") or f.get("host"),
                 "fingerprint": f["fingerprint"],
+                "status": status(f["fingerprint"])[0],
+                "fails_gate": status(f["fingerprint"])[1],
             }
             for f in new
         ],

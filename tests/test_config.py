@@ -51,6 +51,7 @@ domains = ["google-analytics.com"]
     ("overrides", "message"),
     [
         ({"url": "not a url"}, "not an http"),
+        ({"url": "https://example.com/", "profile": "stag ing\n"}, "profile: 'stag ing\\n'"),
         ({"url": "ftp://example.com/"}, "not an http"),
         ({"url": "https://example.com:99999/"}, "invalid port"),
         ({"url": "https://example.com/", "ca_bundle": Path("/nonexistent.pem")}, "no such file"),

@@ -80,7 +80,7 @@ def test_the_file_is_in_wal_mode_with_a_versioned_schema(tmp_path: Path) -> None
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA user_version").fetchone()[0] == STORE_VERSION
-    assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
+    assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0003"
     db.close()
 
 
@@ -229,3 +229,74 @@ def test_default_path_follows_xdg_data_home(monkeypatch: pytest.MonkeyPatch) -> 
 )
 def test_a_site_is_the_start_urls_origin(url: str, site: str) -> None:
     assert site_of(url) == site
+
+
+def test_history_is_kept_per_site_and_target(store_db: str) -> None:
+    # Given a production scan, then a staging scan of the same URL, then production again
+    with HistoryStore(store_db) as store:
+        production = store.add(result(severities=(Severity.HIGH,)))
+        staging = store.add(result(at=T0 + timedelta(hours=1)), "staging")
+        store.add(result(at=T0 + timedelta(hours=2)), "resolve:127.0.0.2")
+        # Then each target's previous scan is its own, never the other target's
+        latest = store.latest("https://www.shop.test/")
+        assert latest is not None and latest.started_at == T0
+        latest = store.latest("https://www.shop.test/", "staging")
+        assert latest is not None and latest.started_at == T0 + timedelta(hours=1)
+        assert store.latest("https://www.shop.test/", "staging", before_id=staging) is None
+        assert store.latest("https://www.shop.test/", "nightly") is None
+        # And the listing shows and filters by target
+        assert [(r.id, r.profile) for r in store.scans("https://www.shop.test", "staging")] == [
+            (staging, "staging")
+        ]
+        assert [r.profile for r in store.scans()] == ["default", "staging", "resolve:127.0.0.2"]
+        assert store.scans(profile="default")[0].id == production
+
+
+def test_scans_recorded_before_targets_get_the_default_target(store_db: str) -> None:
+    # Given a store at revision 0002 (before targets) holding one scan
+    import sqlalchemy as sa
+
+    from scanner.store import _alembic, _engine, store_url
+
+    engine = _engine(store_url(store_db))
+    with engine.begin() as conn:
+        _alembic(conn, "upgrade", "0002")
+        assert "profile" not in {c["name"] for c in sa.inspect(conn).get_columns("scans")}
+        conn.execute(
+            sa.text(
+                "INSERT INTO scans (site, target, started_at, complete, critical, high, medium,"
+                " low, info, report) VALUES (:site, :target, :at, 1, 0, 0, 0, 0, 0, :report)"
+            ),
+            {
+                "site": "https://www.shop.test",
+                "target": "https://www.shop.test/",
+                "at": T0.isoformat(),
+                "report": __import__("zlib").compress(result().model_dump_json().encode()),
+            },
+        )
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA user_version = 2")
+    engine.dispose()
+    # When it is opened, it is migrated in place: the old scan is the default target's
+    with HistoryStore(store_db) as store:
+        assert [r.profile for r in store.scans()] == ["default"]
+        assert store.latest("https://www.shop.test/") is not None
+        assert store.latest("https://www.shop.test/", "staging") is None
+
+
+@pytest.mark.parametrize(
+    ("profile", "resolve", "key"),
+    [
+        (None, [], "default"),
+        ("staging", ["www.shop.test:127.0.0.2"], "staging"),
+        (None, ["cdn.shop.test:127.0.0.4", "*.SHOP.test:127.0.0.3"], "resolve:127.0.0.3"),
+        (None, ["shop.test:127.0.0.4", "www.shop.test:[::1]"], "resolve:::1"),
+        (None, ["cdn.shop.test:127.0.0.4"], "default"),
+    ],
+)
+def test_the_target_is_the_profile_else_the_start_hosts_resolved_address(
+    profile: str | None, resolve: list[str], key: str
+) -> None:
+    from scanner.store import target_key
+
+    assert target_key(profile, resolve, "https://WWW.shop.test:8443/x") == key

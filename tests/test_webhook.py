@@ -6,13 +6,14 @@ import contextlib
 import json
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from scanner.gate import evaluate
 from scanner.model import Finding, ScanResult, Severity, Summary
 from scanner.webhook import notify, public_form
 
@@ -103,7 +104,7 @@ def test_new_findings_are_posted_as_a_json_summary(receiver: Receiver, tmp_path:
     assert warning is None
     (body,) = receiver.bodies
     assert body["site"] == "https://www.shop.test" and body["verdict"] == "failed"
-    assert body["counts"] == {"high": 2}
+    assert body["by_severity"] == {"high": 2}
     assert body["new_findings"] == [
         {
             "rule_id": "beacon-undisclosed-vendor",
@@ -111,9 +112,30 @@ def test_new_findings_are_posted_as_a_json_summary(receiver: Receiver, tmp_path:
             "message": "a new pixel",
             "location": "https://www.shop.test/",
             "fingerprint": "fp-new",
+            "status": "new",
+            "fails_gate": True,
         }
     ]
     assert body["reports"]["html"] == str(tmp_path / "report.html")
+
+
+def test_the_body_counts_what_the_gate_counted(receiver: Receiver) -> None:
+    # Given a scan whose older finding is in the baseline, gated at high
+    scan = result()
+    baseline = ScanResult(
+        target=scan.target, started_at=scan.started_at, findings=[scan.findings[0]]
+    )
+    outcome = evaluate(scan, "high", baseline, [], date(2025, 3, 1))
+    # When its first scan posts every finding
+    assert notify(receiver.url, outcome.result, None, {}) is None
+    # Then the body, parsed as a receiver does, says what the gate said: one failing, one
+    # baselined, and which is which
+    (body,) = receiver.bodies
+    assert body["verdict"] == "failed"
+    assert body["headline"] == "gate failed: 1 new finding at or above high (1 baselined)"
+    assert body["counts"] == {"failing": 1, "new": 1, "baselined": 1, "waived": 0}
+    statuses = {f["fingerprint"]: (f["status"], f["fails_gate"]) for f in body["new_findings"]}
+    assert statuses == {"fp-old": ("baselined", False), "fp-new": ("new", True)}
 
 
 def test_without_a_previous_scan_every_finding_is_new(receiver: Receiver) -> None:

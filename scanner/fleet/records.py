@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from scanner.model import ScanResult
-from scanner.store import HistoryStore, insert_scan
+from scanner.store import DEFAULT_TARGET, HistoryStore, insert_scan
 
 MAX_ATTEMPTS = 3
 """Attempts per site for harness failures (a crashed browser, a lost worker, a limit)."""
@@ -251,14 +251,16 @@ class FleetRecords:
         artifacts: str | None,
         peak_rss: int,
         final: bool,
+        target: str = DEFAULT_TARGET,
     ) -> None:
         """End attempt `attempt`: `done` with its result and report files, `failed` with the
-        reason when `final`, else back to `queued` for a retry. Raises Superseded when the
-        attempt no longer holds the site (nothing is written then)."""
+        reason when `final`, else back to `queued` for a retry; the scan is recorded under
+        `target` (scanner.store.target_key). Raises Superseded when the attempt no longer
+        holds the site (nothing is written then)."""
         state = "done" if result is not None else ("failed" if final else "queued")
         outcome = state if state != "queued" else f"retry: {reason}"
         with self.store.transaction() as conn:
-            scan_id = insert_scan(conn, result) if result is not None else None
+            scan_id = insert_scan(conn, result, target) if result is not None else None
             updated = conn.execute(
                 sites.update()
                 .where(

@@ -30,7 +30,7 @@ from scanner.fleet.queue import JobQueue, RetryLater
 from scanner.fleet.records import MAX_ATTEMPTS, FleetRecords, Superseded
 from scanner.fleet.runner import Limits, run_site_process, start_fork_server
 from scanner.parties.domains import registrable_domain
-from scanner.store import HistoryStore, StoreError, site_of
+from scanner.store import HistoryStore, StoreError, site_of, target_key
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,7 @@ class SiteWorker:
                     artifacts=location,
                     peak_rss=outcome.peak_rss,
                     final=final,
+                    target=target_key(config.profile, config.resolve, config.url),
                 )
             )
         except Superseded as exc:
