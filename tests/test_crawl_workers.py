@@ -104,8 +104,6 @@ def test_no_worker_reaches_an_address_out_of_scope(crawled: Any) -> None:
 
 
 def test_the_workers_requests_are_recorded_as_the_page_s(crawled: Any) -> None:
-    # (What a dedicated worker sends in its very first moments may be missed: Playwright lets
-    # it run as soon as it attaches, before this crawler's session is set up.)
     page, _, _ = crawled
     urls = {r.url for r in page.requests}
     assert "https://px.tracker.test/dedicated.gif" in urls

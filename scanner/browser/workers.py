@@ -17,9 +17,20 @@ here (the resolver rules still refuse its connections).
 
 Playwright's CDPSession cannot address a flattened child session, so the worker sessions are
 driven through `Target.sendMessageToTarget` (the non-flattened protocol). Playwright itself
-also attaches to dedicated workers and may let one run before the refusal script is in; the
-guarantee does not rest on the script: Chromium's resolver rules (NetPolicy.chromium_rules)
-refuse every non-public address in every context, worker WebSockets included.
+also attaches to dedicated workers, enables Network there and resumes them at once, a round
+trip before this session's Network.enable arrives: what a dedicated worker sends in its first
+moments (a tag's fetch on start or on the message the page posted as it created it) is not
+in the worker session's events. Playwright reports those requests as the page's own
+(`page.on("request")`, measured with Chromium 156): once each has ended, WorkerWatch records
+the ones the log's CDP records do not hold (same method and URL, counted), with their method,
+headers, body and status (not their initiator, nor the Set-Cookie of their responses). So a
+dedicated worker's requests are recorded from its first one. The fill-in does not cover
+service workers (Playwright reports their requests on the context, not the page).
+
+The refusal script may also come in after a dedicated worker has started; the guarantee does
+not rest on it: the page session's Fetch patterns pause a dedicated worker's requests too
+(measured), and Chromium's resolver rules (NetPolicy.chromium_rules) refuse every non-public
+address in every context, worker WebSockets included.
 """
 
 from __future__ import annotations
