@@ -192,7 +192,7 @@ class WorkerWatch:
             return  # reported as failed after its response)
         if self._started.pop(request) != self._page_key():
             return  # it began on the page before: its records went with that page's log
-        method, url = request.method, request.url
+        method, url = request.method, request.url.partition("#")[0]  # CDP leaves it out
         ours = theirs = 0
         for key, record in self.net.requests.items():
             if record.url == url and record.method == method:
