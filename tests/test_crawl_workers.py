@@ -138,6 +138,7 @@ def test_a_dedicated_worker_s_first_requests_are_recorded(early: Any) -> None:
     # The worker sends at once: on start, and on the message posted as it was created (a stats
     # tag, as on the demo site). Playwright lets it run before this crawler's session is set up.
     sent = [r.url.split("://", 1)[1].split("/", 1)[1] for r in early.requests]
+    assert len(sent) == len(set(sent)), sent  # none twice: CDP and Playwright saw the page's
     hits = sorted(u for u in sent if u.startswith("hit/"))
     assert hits == [
         f"hit/{kind}?n={n}{u}" for kind, u in [("message", "&u=hi"), ("top", "")] for n in (1, 2, 3)
