@@ -508,6 +508,7 @@ class Crawler:
             refuses=self._refused,
             blocked=self.stats.skipped_private,
             spawn=tab.spawn,
+            page=page,
         ).start()
         return tab
 

@@ -17,23 +17,36 @@ here (the resolver rules still refuse its connections).
 
 Playwright's CDPSession cannot address a flattened child session, so the worker sessions are
 driven through `Target.sendMessageToTarget` (the non-flattened protocol). Playwright itself
-also attaches to dedicated workers and may let one run before the refusal script is in; the
-guarantee does not rest on the script: Chromium's resolver rules (NetPolicy.chromium_rules)
-refuse every non-public address in every context, worker WebSockets included.
+also attaches to dedicated workers, enables Network there and resumes them at once, a round
+trip before this session's Network.enable arrives: what a dedicated worker sends in its first
+moments (a tag's fetch on start or on the message the page posted as it created it) is not
+in the worker session's events. Playwright reports those requests as the page's own
+(`page.on("request")`, measured with Chromium 156): once each has ended, WorkerWatch records
+the ones the log's CDP records do not hold (same method and URL, counted), with their method,
+headers, body and status (not their initiator, nor the Set-Cookie of their responses). So a
+dedicated worker's requests are recorded from its first one. The fill-in does not cover
+service workers (Playwright reports their requests on the context, not the page).
+
+The refusal script may also come in after a dedicated worker has started; the guarantee does
+not rest on it: the page session's Fetch patterns pause a dedicated worker's requests too
+(measured), and Chromium's resolver rules (NetPolicy.chromium_rules) refuse every non-public
+address in every context, worker WebSockets included.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
 import logging
+import weakref
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import CDPSession
+from playwright.async_api import CDPSession, Page, Request, Response
 from playwright.async_api import Error as PlaywrightError
 
 from scanner.browser.network import NetworkLog
@@ -83,8 +96,11 @@ class WorkerWatch:
         refuses: Refuses,
         blocked: list[str],
         spawn: Callable[[Coroutine[Any, Any, None]], None],
+        page: Page | None = None,
     ) -> None:
         self.cdp = cdp
+        self.page = page
+        """The tab: Playwright's own request events fill in what the worker sessions missed."""
         self.net = net
         self.fetch_patterns = fetch_patterns
         self.guard = websocket_guard(allowed_addresses)
@@ -95,12 +111,18 @@ class WorkerWatch:
         self.workers: dict[str, str] = {}
         """Attached worker sessions: session id -> the worker's type and URL."""
         self._ids = itertools.count(1)
+        self._started: weakref.WeakKeyDictionary[Request, str | None] = weakref.WeakKeyDictionary()
+        """Playwright's requests in flight -> the page they began on (see _page_key)."""
 
     async def start(self) -> None:
         """Attach to every worker the page starts from now on."""
         self.cdp.on("Target.attachedToTarget", self._on_attached)
         self.cdp.on("Target.detachedFromTarget", self._on_detached)
         self.cdp.on("Target.receivedMessageFromTarget", self._on_message)
+        if self.page is not None:
+            self.page.on("request", self._on_request)
+            self.page.on("response", self._on_response)
+            self.page.on("requestfailed", self._on_request_failed)
         await self.cdp.send(
             "Target.setAutoAttach",
             {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": False},
@@ -140,6 +162,62 @@ class WorkerWatch:
             handler(params)
         elif method == "Fetch.requestPaused":
             self.spawn(self._guard(session, params))
+
+    # -- Playwright's view of the tab's requests --------------------------------------------
+
+    def _page_key(self) -> str | None:
+        """Which page the log is recording: the key of its first request (the document's),
+        which the crawler's reset for a new page clears."""
+        return self.net.order[0] if self.net.order else None
+
+    def _on_request(self, request: Request) -> None:
+        self._started[request] = self._page_key()
+
+    def _on_response(self, response: Response) -> None:
+        self._fill_in(response.request, response.status, None)
+
+    def _on_request_failed(self, request: Request) -> None:
+        self._fill_in(request, None, request.failure or "failed")
+
+    def _fill_in(self, request: Request, status: int | None, failure: str | None) -> None:
+        """Record a request Playwright reported once it has ended, unless the log has it.
+
+        Playwright enables Network on a dedicated worker before it lets the worker run, so it
+        reports the requests of the worker's first moments that the worker session, set up
+        a round trip later, misses. By the time a request has ended, the log's own CDP events
+        for it (sent when it began) have arrived: a request is missing when the log holds no
+        more records of its method and URL from CDP than it holds filled in from here.
+        """
+        if request not in self._started:  # already checked (a worker's request may be
+            return  # reported as failed after its response)
+        if self._started.pop(request) != self._page_key():
+            return  # it began on the page before: its records went with that page's log
+        method, url = request.method, request.url.partition("#")[0]  # CDP leaves it out
+        ours = theirs = 0
+        for key, record in self.net.requests.items():
+            if record.url == url and record.method == method:
+                if key.startswith("pw:"):
+                    ours += 1
+                else:
+                    theirs += 1
+        if theirs > ours:
+            return
+        request_id = f"pw:{next(self._ids)}"
+        body = request.post_data_buffer
+        sent: dict[str, Any] = {"url": url, "method": method, "headers": request.headers}
+        if body is not None:
+            sent["postDataEntries"] = [{"bytes": base64.b64encode(body).decode("ascii")}]
+        self.net.on_request_will_be_sent(
+            {"requestId": request_id, "request": sent, "type": request.resource_type}
+        )
+        if request.redirected_from is not None and request_id in self.net.requests:
+            self.net.requests[request_id].redirected_from = request.redirected_from.url
+        if status is not None:
+            self.net.on_response_received({"requestId": request_id, "response": {"status": status}})
+        done: dict[str, Any] = {"requestId": request_id}
+        if failure is not None:
+            done["errorText"] = failure
+        self.net.on_loading_done(done)
 
     # -- one worker ---------------------------------------------------------------------------
 
