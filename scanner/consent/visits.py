@@ -57,6 +57,29 @@ READ_CONSENT_JS = """() => new Promise((resolve) => {
   if (pending === 0) finish();
 })"""
 
+# The same questions asked from inside each page while it lives, sent to Python by a binding:
+# the crawl leaves every page (pagehide, about:blank) before Python could ask it afterwards.
+# Asked after load and whenever the CMP's TCF API reports a change (tcloaded, a choice made).
+WATCH_CONSENT_JS = (
+    """(() => {
+  if (window.top !== window) return;
+  const read = """
+    + READ_CONSENT_JS
+    + """;
+  const send = () => read().then((o) => {
+    if (o && (o.tcf || o.gpp) && window.__complyscanConsentStrings) {
+      window.__complyscanConsentStrings(o);
+    }
+  }).catch(() => {});
+  addEventListener('load', () => {
+    setTimeout(send, 200);
+    if (typeof window.__tcfapi === 'function') {
+      try { window.__tcfapi('addEventListener', 2, (d, ok) => { if (ok) send(); }); } catch (e) {}
+    }
+  });
+})();"""
+)
+
 ACTIONS: dict[ConsentStateName, Action | None] = {
     "no-choice": None,
     "reject-all": "optOut",
@@ -126,6 +149,10 @@ async def visit_state(
         if state == "gpc":
             await context.set_extra_http_headers({"Sec-GPC": "1"})
             await context.add_init_script(GPC_JS)
+        await context.expose_binding(
+            "__complyscanConsentStrings", lambda _source, found: _keep_consent_strings(visit, found)
+        )
+        await context.add_init_script(WATCH_CONSENT_JS)
         if bundle is not None and state != "gpc":  # GPC leaves the banner alone, unlooked-for
             visit.session = AutoconsentSession(bundle, action)
             await visit.session.attach(context)
@@ -179,6 +206,12 @@ async def _visit_all(crawler: Crawler, tab: Any, urls: list[str], workers: int) 
 async def _read_consent_apis(page: Any, visit: StateVisit) -> None:
     """Ask the page's IAB TCF and GPP APIs, if it has them, for the consent string."""
     with contextlib.suppress(PlaywrightError, TimeoutError):
-        found = await asyncio.wait_for(page.evaluate(READ_CONSENT_JS), timeout=5)
-        if isinstance(found, dict):
-            visit.tcf, visit.gpp = found.get("tcf"), found.get("gpp")
+        _keep_consent_strings(visit, await asyncio.wait_for(page.evaluate(READ_CONSENT_JS), 5))
+
+
+def _keep_consent_strings(visit: StateVisit, found: Any) -> None:
+    """The latest consent strings a page reported (none: what was seen before stays)."""
+    if not isinstance(found, dict):
+        return
+    visit.tcf = found.get("tcf") or visit.tcf
+    visit.gpp = found.get("gpp") or visit.gpp
