@@ -23,9 +23,8 @@ from pydantic import (
 )
 
 from scanner.net import ResolveError, ResolveRule
-from scanner.netpolicy import host_is_valid
 from scanner.sanitize import has_credentials, redact_url
-from scanner.urls import idna_host
+from scanner.urls import host_is_valid, idna_host
 
 FORMATS = ("json", "html", "sarif", "junit", "md")
 FAIL_ON = ("critical", "high", "medium", "low", "none")

@@ -18,7 +18,7 @@ import certifi
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from scanner.scope import idna_host
+from scanner.urls import idna_host
 
 
 class ResolveError(ValueError):

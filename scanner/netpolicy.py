@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 
 from scanner.net import Resolver
 from scanner.scope import Scope, idna_host
+from scanner.urls import host_is_valid as host_is_valid
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -343,14 +344,6 @@ ones contain a colon, so they never match a name)."""
 
 def _chromium_address(address: str) -> str:
     return f"[{address}]" if ":" in address else address
-
-
-_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-._:[]%")
-
-
-def host_is_valid(host: str) -> bool:
-    """True when `host` (IDNA, lower-case) has only characters a host name or literal may have."""
-    return bool(host) and all(c in _HOST_CHARS for c in host.lower())
 
 
 async def _lookup(host: str) -> list[IPAddress]:

@@ -87,6 +87,14 @@ def idna_host(host: str) -> str:
         return host
 
 
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-._:[]%")
+
+
+def host_is_valid(host: str) -> bool:
+    """True when `host` (IDNA, lower-case) has only characters a host name or literal may have."""
+    return bool(host) and all(c in _HOST_CHARS for c in host.lower())
+
+
 def netloc_of(host: str, port: int | None, scheme: str = "https") -> str:
     """`host[:port]` as a URL spells it: lower-case, IPv6 in brackets, default port left out."""
     host = idna_host(host)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scanner.checks.base import CheckContext
-from scanner.model import Cookie, DeclaredCookie, Finding
+from scanner.model import Cookie, Finding
 from scanner.parties.vendors import Vendor
-from scanner.statement.declaration import name_matches
+from scanner.statement.declaration import declared_entry, name_matches
 
 
 def _cookie_evidence(cookie: Cookie) -> dict[str, object]:
@@ -194,17 +194,6 @@ def _declaration_finding(
         evidence={"cookie": _cookie_evidence(cookie), **evidence},
         claim=ctx.claim(("cookies",)),
     )
-
-
-def declared_entry(declared: list[DeclaredCookie], cookie: Cookie) -> DeclaredCookie | None:
-    """The declaration's entry for an observed cookie: an exact name first, then a wildcard;
-    among several, the one whose provider names the cookie's domain."""
-    exact = [d for d in declared if d.name.strip().lower() == cookie.name.lower()]
-    matches = exact or [d for d in declared if name_matches(d.name, cookie.name)]
-    site = cookie.domain.lstrip(".").lower()
-    by_domain = [d for d in matches if d.provider and d.provider.lower().lstrip(".") in site]
-    chosen = by_domain or matches
-    return chosen[0] if chosen else None
 
 
 def _vendor_of(ctx: CheckContext, cookie: Cookie) -> Vendor | None:

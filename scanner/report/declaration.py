@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scanner.checks.cookies import declared_entry
 from scanner.model import Cookie, DeclaredCookie, ScanResult
+from scanner.statement.declaration import declared_entry
 
 DECLARATION_RULES = (
     "cookie-undeclared",

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from scanner.model import CookieCategory, DeclaredCookie
+from scanner.model import Cookie, CookieCategory, DeclaredCookie
 
 if TYPE_CHECKING:
     from bs4 import Tag
@@ -131,6 +131,17 @@ def name_matches(declared: str, observed: str) -> bool:
     if len(parts) == 1:
         return False
     return re.fullmatch(".+".join(re.escape(part) for part in parts), observed) is not None
+
+
+def declared_entry(declared: list[DeclaredCookie], cookie: Cookie) -> DeclaredCookie | None:
+    """The declaration's entry for an observed cookie: an exact name first, then a wildcard;
+    among several, the one whose provider names the cookie's domain."""
+    exact = [d for d in declared if d.name.strip().lower() == cookie.name.lower()]
+    matches = exact or [d for d in declared if name_matches(d.name, cookie.name)]
+    site = cookie.domain.lstrip(".").lower()
+    by_domain = [d for d in matches if d.provider and d.provider.lower().lstrip(".") in site]
+    chosen = by_domain or matches
+    return chosen[0] if chosen else None
 
 
 def _table_rows(table: Tag) -> Iterator[dict[str, str]]:

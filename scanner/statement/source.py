@@ -7,13 +7,11 @@ none is left statement-not-found fires with the reasons on record.
 
 from __future__ import annotations
 
+from scanner.statement import REJECTED_NOTE as REJECTED_NOTE
 from scanner.transport.http import MAX_BODY, FetchResult
 
 READABLE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 """Media types read as a statement; a response without a Content-Type is read as HTML."""
-
-REJECTED_NOTE = "Statement candidate not accepted"
-"""How each rejection note in report.json begins (statement-not-found quotes them)."""
 
 
 def rejection(status: int | None, content_type: str, body: bytes | str) -> str | None:
