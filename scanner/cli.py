@@ -18,12 +18,19 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from scanner import __version__
 from scanner.sanitize import TerminalLogFormatter, for_terminal, for_terminal_json, redact_url
+
+if TYPE_CHECKING:  # the commands import what they use when they run: `--help` stays fast
+    from scanner.config import ScanConfig
+    from scanner.demo.server import SiteServer
+    from scanner.demo.site import DemoInfo
+    from scanner.model import ScanResult
+    from scanner.pipeline import SiteOutcome
+    from scanner.store import HistoryStore
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -209,145 +216,46 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {k: getattr(args, k, None) for k in keys}
 
 
-def _run_scan(config: Any, quiet: bool = False, history: bool = True) -> int:
+def _run_scan(config: ScanConfig, quiet: bool = False, history: bool = True) -> int:
     """Run a scan with a ready configuration: reports, summary, gate. Returns the exit code."""
-    return _scan_site(config, quiet, history)[0]
+    return _scan_site(config, quiet, history).exit_code
 
 
-def _open_store(config: Any) -> tuple[Any, Exception | None]:
-    """The history store (None when unusable) and the error to end with: a broken --db is an
-    error (exit 2, after the reports are written); a broken default store only a warning."""
-    from scanner.store import HistoryStore, StoreError, default_path
-
-    try:
-        return HistoryStore(config.db or default_path()), None
-    except StoreError as exc:
-        if config.db is not None:
-            return None, exc
-        print(f"complyscan: warning: {exc} (no history kept)", file=sys.stderr)
-        return None, None
-
-
-def _scan_site(config: Any, quiet: bool = False, history: bool = True) -> tuple[int, Any]:
-    """`_run_scan`, also returning the ScanResult (None when the browser could not start).
-    The scan holds --out for its whole life: a second scan there exits 2 (scanner/outdir.py)."""
-    from scanner.outdir import OutDirError, claim
-
-    try:
-        out_dir = claim(config)
-    except OutDirError as exc:
-        raise UsageError(str(exc)) from None
-    with out_dir:
-        return _scan_in_claimed_out(config, quiet, history)
-
-
-def _scan_in_claimed_out(config: Any, quiet: bool, history: bool) -> tuple[int, Any]:
-    """`_scan_site` once --out is checked and held.
-
-    With `history`, the previous scan of the site comes from the store (for statement-changed
-    and report.json's `changes`) and this one is added to it, after the reports are written.
-    """
-    from scanner.browser.crawler import CrawlError
-    from scanner.browser.discovery import BrowserNotFound
-    from scanner.config import ConfigError
-    from scanner.diff import diff
-    from scanner.engine import Scan
-    from scanner.gate import GateConfigError, evaluate, load_waivers
-    from scanner.model import Changes
-    from scanner.report import write_reports
-    from scanner.store import StoreError
+def _scan_site(config: ScanConfig, quiet: bool = False, history: bool = True) -> SiteOutcome:
+    """`run_site` with the scan's voice on the terminal: progress, warnings, the summary as soon
+    as the reports are written, the history line, and the error that ends it."""
+    from scanner.pipeline import run_site
     from scanner.terminal import Console
-    from scanner.webhook import notify
 
     console = Console(quiet=quiet)
-    try:
-        waivers = load_waivers(config.waivers) if config.waivers else []
-        baseline = _load_baseline(config.baseline) if config.baseline else None
-    except (GateConfigError, ConfigError) as exc:
-        raise UsageError(str(exc)) from None
-    store, store_error = _open_store(config) if history else (None, None)
-    previous = None
-    if store is not None:
-        try:
-            previous = store.latest(config.url)
-        except StoreError as exc:
-            store_error = exc
-    scan = Scan(config, console.progress(), previous=previous)
-    interrupted = False
-
-    async def main() -> None:
-        nonlocal interrupted
-        loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
-        assert task is not None
-
-        def stop() -> None:
-            nonlocal interrupted
-            interrupted = True
-            task.cancel()
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop)
-        try:
-            await scan.run()
-        finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
-
-    stopped: str | None = None
-    try:
-        asyncio.run(main())
-    except (BrowserNotFound, CrawlError) as exc:
-        console.error(str(exc))
-        if store is not None:
-            store.close()
-        return EXIT_INCOMPLETE, None
-    except asyncio.CancelledError:
-        pass
-    except Exception as exc:  # not a verdict: report what was gathered, exit 3 (never 1)
-        logging.getLogger(__name__).debug("the scan failed", exc_info=True)
-        first = (str(exc).strip().splitlines() or [""])[0][:300]
-        stopped = f"the scan stopped on an unexpected error ({type(exc).__name__}: {first})"
-    result = scan.result
-    if interrupted:
-        stopped = "interrupted"
-    if stopped:
-        result.pages = scan.pages
-        result.complete = False
-        result.incomplete_reason = f"{stopped}: the report holds what was gathered so far"
-        result.finished_at = result.finished_at or datetime.now(UTC)
-    result.changes = Changes.model_validate(diff(previous, result)) if previous else None
-    outcome = evaluate(result, config.fail_on, baseline, waivers, date.today())
-    result = outcome.result  # the scan as gated: what the reports, store and webhook see
-    paths = write_reports(result, config.out, config.formats)
-    console.summary(result, outcome, paths)
-    if store is not None:
-        try:
-            scan_id = store.add(result)
-            print(f"history: scan {scan_id} in {store.path}")
-        except StoreError as exc:
-            store_error = exc
-        finally:
-            store.close()
-    if config.webhook:
-        warning = notify(config.webhook, result, result.changes, paths)
-        if warning:
-            print(f"complyscan: warning: {for_terminal(warning)}", file=sys.stderr)
-    if store_error is not None:
-        console.error(str(store_error))
-        return EXIT_USAGE, result
-    return int(outcome.exit_code), result
+    outcome = run_site(
+        config,
+        progress=console.progress(),
+        history=history,
+        on_warning=_warn,
+        on_reports=lambda gate, paths: console.summary(gate.result, gate, paths),
+    )
+    if outcome.scan_id is not None:
+        print(f"history: scan {outcome.scan_id} in {outcome.store_path}")
+    problem = outcome.error or outcome.store_error
+    if problem is not None:
+        console.error(problem)
+    return outcome
 
 
-def _load_baseline(path: Path) -> Any:
+def _warn(line: str) -> None:
+    print(f"complyscan: warning: {for_terminal(line)}", file=sys.stderr)
+
+
+def _load_report(path: Path, flag: str | None = None) -> ScanResult:
+    """A saved report.json; a file that is not one is a usage error."""
     from scanner.config import ConfigError
-    from scanner.engine import load_result
+    from scanner.pipeline import load_report
 
     try:
-        return load_result(path)
-    except (OSError, ValueError) as exc:
-        first = str(exc).splitlines()[0]
-        raise ConfigError(f"--baseline {path}: not a complyscan report.json ({first})") from None
+        return load_report(path, flag)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -390,7 +298,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         server.stop()
 
 
-def _serve_demo(server: Any, info: Any) -> int:
+def _serve_demo(server: SiteServer, info: DemoInfo) -> int:
     start = info.start_url(server)
     print(f"Demo site ({start}) on loopback; CA: {server.ca_pem}")
     print("Scan it with:")
@@ -450,10 +358,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     unknown = [f for f in args.formats if f not in FORMATS]
     if unknown:
         raise UsageError(f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
-    try:
-        result = _load_baseline(args.report)
-    except Exception as exc:
-        raise UsageError(str(exc).replace("--baseline", "report")) from None
+    result = _load_report(args.report, "report")
     out = args.out or args.report.parent
     try:
         ensure_writable(out)
@@ -477,7 +382,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 # -- history, diff, scan-all -------------------------------------------------------------------
 
 
-def _store(path: Path | None) -> Any:
+def _store(path: Path | None) -> HistoryStore:
     from scanner.store import HistoryStore, StoreError, default_path
 
     try:
@@ -507,16 +412,13 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_PASSED
 
 
-def _result_of(ref: str, db: Path | None) -> Any:
+def _result_of(ref: str, db: Path | None) -> ScanResult:
     """A report.json path, or a scan id from the history store."""
     from scanner.store import StoreError
 
     path = Path(ref)
     if path.is_file() or not ref.isdigit():
-        try:
-            return _load_baseline(path)
-        except Exception as exc:
-            raise UsageError(str(exc).replace("--baseline ", "")) from None
+        return _load_report(path)
     with _store(db) as store:
         try:
             return store.get(int(ref))
@@ -576,7 +478,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         config = build_config(None, overrides)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    _, result = _scan_site(config, quiet=True, history=False)
+    outcome = _scan_site(config, quiet=True, history=False)
+    result = outcome.result
+    if result is None and outcome.exit_code == EXIT_USAGE:
+        return EXIT_USAGE
     if result is None or not result.complete:
         reason = result.incomplete_reason if result is not None else "the browser could not start"
         print(f"complyscan: error: no draft written: {reason}", file=sys.stderr)
