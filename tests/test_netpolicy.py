@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from scanner.browser.crawler import Crawler, CrawlSettings
+from scanner.budget import Deadline
 from scanner.cli import main
 from scanner.config import ScanConfig
 from scanner.demo.server import Host, Response, SiteServer
@@ -26,7 +27,7 @@ from scanner.netpolicy import NetPolicy, PolicyRefused, parse_ip_literal
 from scanner.parties.domains import FirstParty
 from scanner.scope import Scope, normalise_url
 from scanner.transport.http import MAX_BODY, check_http, fetch
-from scanner.transport.tls import TlsScanner, scan_host
+from scanner.transport.tls import scan_host
 from tests.conftest import Canary, run
 
 START = "https://www.shop.test/"
@@ -334,11 +335,11 @@ def test_a_form_action_on_a_private_address_is_never_tls_scanned(
     scan = Scan(config)
 
     async def schedule() -> None:
-        scan._tls = TlsScanner(scan.resolver, scan.trust, policy=scan.policy)
+        scan.hosts.start()
         for host in ("127.0.0.9", "2130706441", "0x7f.0.0.9"):
-            scan._want_tls(canary.url("https", "/x", host=host), "receives-pi-form")
-        await scan._finish_transport()
-        scan._tls.shutdown()
+            scan.hosts.want_tls(canary.url("https", "/x", host=host), "receives-pi-form")
+        await scan.hosts.finish(Deadline(None))
+        scan.hosts.shutdown(wait=True)
 
     asyncio.run(schedule())
     assert canary.connections == 0
