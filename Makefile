@@ -5,8 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser
+SDK_DIR := tests/sdk
+SDK_STAMP := $(SDK_DIR)/node_modules/.complyscan-installed
 
-.PHONY: all setup browser demo test lint typecheck check bench crosscheck-tls clean eval-statements
+.PHONY: all setup sdk browser demo test lint typecheck check bench crosscheck-tls clean eval-statements
 
 all: test
 
@@ -33,10 +35,25 @@ $(BROWSER_STAMP): $(STAMP)
 	@$(BIN)/python -m scanner.browser.discovery
 	@touch $@
 
+# The real vendor SDKs the tests load (tests/sdk/package.json, pinned by its lock file): Node.js
+# and npm from Debian when missing (as root), then `npm ci` once, and the site's own bundle of the
+# SDKs that ship no browser build (npm run build). Nothing else is downloaded at test time.
+sdk: $(SDK_STAMP)
+
+$(SDK_STAMP): $(SDK_DIR)/package.json $(SDK_DIR)/package-lock.json $(wildcard $(SDK_DIR)/src/*.js)
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "sdk: installing Debian's nodejs and npm"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "sdk: Node.js and npm are needed (apt-get install nodejs npm)" >&2; exit 2; fi; \
+	fi
+	cd $(SDK_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	@touch $@
+
 demo: setup
 	$(BIN)/complyscan demo --out out/demo
 
-test: setup
+test: setup sdk
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

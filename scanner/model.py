@@ -82,9 +82,12 @@ VendorCategory = Literal[
 ]
 """Our vendor categories (rules/vendors and complyscan.toml `[[vendors]]` use these)."""
 
-BeaconKind = Literal["pixel", "sendbeacon", "ping", "analytics-endpoint", "query-ids"]
+BeaconKind = Literal[
+    "pixel", "sendbeacon", "ping", "analytics-endpoint", "query-ids", "websocket", "data-upload"
+]
 """How a beacon carries the visit: an image pixel, navigator.sendBeacon, an <a ping>, a known
-analytics endpoint, or identifiers in a third party's query string."""
+analytics endpoint, identifiers in a third party's query string, messages over a WebSocket, or
+any other body sent to another site."""
 
 HostRole = Literal["start", "statement", "serves-pi-form", "receives-pi-form", "cert-error", "all"]
 """Why a host was TLS-scanned: the start URL's, the statement's, one serving or receiving a
@@ -190,12 +193,22 @@ class Cookie(Model):
     third_party: bool = False
     """True when the cookie's domain belongs to another site than the scanned one."""
     vendor: str | None = None
-    """The vendor whose domain set it, when the vendor data names one."""
+    """The vendor it belongs to, when one is known (how: vendor_source)."""
     set_by: str | None = Field(None, description="The response URL or script that set it")
     page_url: str | None = Field(None, description="The page on which it was first seen")
     stored: bool = Field(True, description="False when the browser blocked it")
     blocked_reasons: list[str] = Field(default_factory=list)
     """Why the browser blocked it (Chromium's reasons, e.g. ThirdPartyPhaseout); else empty."""
+    vendor_source: Literal["domain", "script", "name", "shared"] | None = Field(
+        None,
+        description="How `vendor` was decided: the cookie's domain, the vendor script that "
+        "wrote it, a cookie name the vendor's SDK uses, or its value sent to the vendor",
+    )
+    shared_with: list[str] = Field(
+        default_factory=list,
+        description="Third parties whose endpoints received this first-party cookie's value "
+        "(an identifier shared with them) on the page",
+    )
 
 
 class Leak(Model):
@@ -210,6 +223,11 @@ class Leak(Model):
     third_party: bool = Field(description="True when the request went to a third party")
     method: str = Field("GET", description="The request's HTTP method")
     initiator: str | None = Field(None, description="URL of the script that made it, if known")
+    decoded: str = Field(
+        "",
+        description="How the body was unwrapped before the value was found "
+        '("base64, gzip"); empty when it was seen as sent',
+    )
 
 
 class Page(Model):
@@ -285,15 +303,23 @@ class Beacon(Model):
     page_url: str
     """The page whose visit sent it."""
     vendor: str | None = None
-    """The vendor the host belongs to, when the vendor data names one."""
+    """The vendor the host belongs to, when the vendor data names one (for a recipient no
+    vendor data knows: "unknown recipient <site>", see vendor_source)."""
     category: VendorCategory | None = None
     """The vendor's category; None when no vendor is known."""
-    kind: BeaconKind = Field(description="pixel, sendbeacon, ping, analytics-endpoint, query-ids")
+    kind: BeaconKind = Field(
+        description="pixel, sendbeacon, ping, analytics-endpoint, query-ids, websocket, data-upload"
+    )
     third_party: bool = True
     """Always true today: first-party requests are not beacons."""
     initiator: str | None = None
     """URL of the script that sent it, if known."""
     params: dict[str, str] = Field(default_factory=dict, description="Decoded query/body values")
+    vendor_source: Literal["destination", "initiator", "unknown"] | None = Field(
+        None,
+        description="How `vendor` was decided: the destination host's vendor, the sending "
+        "script's vendor, or neither (vendor is then 'unknown recipient <site>')",
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -35,8 +35,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.net import Resolver
-from scanner.scope import Scope, idna_host
+from scanner.scope import Scope
 from scanner.urls import host_is_valid as host_is_valid
+from scanner.urls import idna_host
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

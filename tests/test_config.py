@@ -77,5 +77,5 @@ def test_unknown_toml_keys_are_refused(tmp_path: Path) -> None:
 def test_a_ca_bundle_whose_certificate_does_not_parse_is_one_clear_error(tmp_path: Path) -> None:
     bundle = tmp_path / "ca.pem"
     bundle.write_text("-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n")
-    with pytest.raises(ConfigError, match="no PEM certificate"):
+    with pytest.raises(ConfigError, match="a bad certificate"):
         build_config(None, {"url": "https://www.example.com/", "ca_bundle": bundle})

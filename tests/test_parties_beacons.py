@@ -190,7 +190,84 @@ def test_group_by_vendor(vendors: VendorDB) -> None:
     rows = [(s.vendor, s.category, s.beacons, len(s.pages), s.cookies) for s in summary]
     assert rows == [
         ("Google Analytics", "analytics", 3, 2, ()),
-        ("tracker.test", None, 1, 1, ()),
+        ("unknown recipient tracker.test", None, 1, 1, ()),
         ("Facebook", "social", 0, 0, ("_fbp",)),
         ("Google/Doubleclick Ads", "advertising", 0, 0, ("IDE",)),
     ]
+
+
+# -- every third-party data transfer is a beacon, with a recipient ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("upload", "vendor", "source"),
+    [
+        (  # a recorder's upload to a host no vendor list knows
+            _request(
+                "https://in.sessionsink.net/v1/replay",
+                "fetch",
+                method="POST",
+                post_data='{"data":"H4sIAAAAAAAA"}',
+                initiator=PAGE,
+            ),
+            "unknown recipient sessionsink.net",
+            "unknown",
+        ),
+        (  # an error tracker's envelope (binary: its body may not be text)
+            _request(
+                "https://o0.ingest.sentry.io/api/0/envelope/?sentry_key=abc",
+                "fetch",
+                method="POST",
+                post_data_size=3502,
+            ),
+            "Sentry",
+            "destination",
+        ),
+    ],
+    ids=["unknown-recipient", "error-tracker"],
+)
+def test_every_upload_to_a_third_party_is_a_beacon_with_a_recipient(
+    vendors: VendorDB, upload: Request, vendor: str, source: str
+) -> None:
+    beacon = _one(vendors, upload)
+    assert beacon is not None
+    assert (beacon.kind, beacon.vendor, beacon.vendor_source) == ("data-upload", vendor, source)
+
+
+def test_the_sending_scripts_vendor_names_an_unknown_host(vendors: VendorDB) -> None:
+    upload = _request(
+        "https://rec.example-sink.net/upload",
+        "xhr",
+        method="PUT",
+        post_data="x",
+        initiator="https://static.hotjar.com/c/hotjar-1.js",
+    )
+    beacon = _one(vendors, upload)
+    assert beacon is not None and (beacon.vendor, beacon.vendor_source) == ("Hotjar", "initiator")
+    # A CDN only served the script: it says nothing about who receives the data.
+    from_cdn = upload.model_copy(
+        update={"initiator": "https://cdn.jsdelivr.net/npm/rrweb@2.2.2/dist/rrweb.umd.min.cjs"}
+    )
+    beacon = _one(vendors, from_cdn)
+    assert beacon is not None and beacon.vendor == "unknown recipient example-sink.net"
+
+
+def test_a_get_without_data_and_a_preflight_are_not_uploads(vendors: VendorDB) -> None:
+    assert _one(vendors, _request("https://in.sessionsink.net/v1/config", "fetch")) is None
+    preflight = _request("https://in.sessionsink.net/v1/replay", "preflight", method="OPTIONS")
+    assert _one(vendors, preflight) is None
+
+
+def test_a_vendor_sdks_first_party_cookie_counts_for_its_vendor(vendors: VendorDB) -> None:
+    cookies = [
+        Cookie.model_validate(
+            {"name": "ajs_anonymous_id", "domain": ".shop.test", "vendor": "Segment"}
+        ),
+        Cookie.model_validate({"name": "basket", "domain": ".shop.test"}),
+    ]
+    (summary,) = group_by_vendor([], cookies, vendors)
+    assert (summary.vendor, summary.category, summary.cookies) == (
+        "Segment",
+        "analytics",
+        ("ajs_anonymous_id",),
+    )

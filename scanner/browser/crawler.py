@@ -456,6 +456,7 @@ class Crawler:
         cdp.on("Network.loadingFailed", net.on_loading_done)
         cdp.on("Network.webSocketCreated", net.on_websocket_created)
         cdp.on("Network.webSocketHandshakeResponseReceived", net.on_websocket_handshake)
+        cdp.on("Network.webSocketFrameSent", net.on_websocket_frame_sent)
         cdp.on("Fetch.requestPaused", lambda event: tab.spawn(self._guard_address(tab, event)))
         await cdp.send("Fetch.enable", {"patterns": _ADDRESS_PATTERNS})
         await cdp.send("Network.enable", {"maxPostDataSize": 65536})

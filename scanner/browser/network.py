@@ -19,6 +19,9 @@ from scanner.model import Cookie, Request
 MAX_POST_DATA = 16_384
 """Request bodies are kept up to this many characters: enough for leak probes and evidence."""
 
+MAX_WS_SENT = 1_048_576
+"""Characters of a WebSocket's sent frames kept per socket (the leak search reads them)."""
+
 _RECORDED_SCHEMES = ("http:", "https:", "ws:", "wss:")
 
 
@@ -200,6 +203,18 @@ class NetworkLog:
         record = self.requests.get(f"ws:{event.get('requestId')}")
         if record is not None:
             record.status = int((event.get("response") or {}).get("status") or 0) or None
+
+    def on_websocket_frame_sent(self, event: dict[str, Any]) -> None:
+        """Network.webSocketFrameSent: what the page sent over the socket, kept as its body
+        (text frames as sent, binary ones as base64; one frame a line, up to MAX_WS_SENT)."""
+        record = self.requests.get(f"ws:{event.get('requestId')}")
+        payload = str((event.get("response") or {}).get("payloadData") or "")
+        if record is None or not payload:
+            return
+        record.post_data_size += len(payload)
+        kept = record.post_data or ""
+        if len(kept) < MAX_WS_SENT:
+            record.post_data = (kept + "\n" if kept else "") + payload[: MAX_WS_SENT - len(kept)]
 
     def on_loading_done(self, event: dict[str, Any]) -> None:
         """Network.loadingFinished / loadingFailed: the request is no longer in flight."""

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from scanner.checks.base import CheckContext
 from scanner.model import Cookie, Finding
+from scanner.parties.cookies import is_public_suffix_attempt
 from scanner.parties.vendors import Vendor
-from scanner.statement.declaration import declared_entry, name_matches
+from scanner.statement.declaration import declared_entry
 
 
 def _cookie_evidence(cookie: Cookie) -> dict[str, object]:
@@ -21,6 +22,8 @@ def _cookie_evidence(cookie: Cookie) -> dict[str, object]:
         "set_by": cookie.set_by,
         "stored": cookie.stored,
         "blocked_reasons": cookie.blocked_reasons,
+        "vendor_source": cookie.vendor_source,
+        "shared_with": cookie.shared_with,
     }
 
 
@@ -34,6 +37,8 @@ def check_cookie_not_secure(ctx: CheckContext) -> Iterator[Finding]:
         for cookie in page.cookies:
             key = (cookie.name, cookie.domain)
             if cookie.third_party or cookie.secure or key in seen:
+                continue
+            if is_public_suffix_attempt(cookie):  # refused by the browser: never set
                 continue
             seen.add(key)
             yield ctx.finding(
@@ -51,7 +56,11 @@ def check_third_party_cookie_undisclosed(ctx: CheckContext) -> Iterator[Finding]
     """third-party-cookie-undisclosed: a third party sets a cookie and is not disclosed."""
     by_party: dict[str, list[Cookie]] = {}
     for cookie in ctx.result.cookies:
-        if not cookie.third_party or ctx.is_disclosed(cookie.vendor, cookie.domain.lstrip(".")):
+        # A vendor's SDK writing on the site's own domain is a third party setting a cookie too;
+        # a probe on a public suffix (always refused) is nobody's cookie.
+        if not (cookie.third_party or cookie.vendor) or is_public_suffix_attempt(cookie):
+            continue
+        if ctx.is_disclosed(cookie.vendor, cookie.domain.lstrip(".")):
             continue
         by_party.setdefault(cookie.vendor or cookie.domain.lstrip("."), []).append(cookie)
     claim = ctx.claim(("cookies",), "denies")
@@ -59,6 +68,11 @@ def check_third_party_cookie_undisclosed(ctx: CheckContext) -> Iterator[Finding]
         names = sorted({c.name for c in cookies})
         blocked = [c for c in cookies if not c.stored]
         note = f" ({len(blocked)} blocked by the browser)" if blocked else ""
+        if not any(c.third_party for c in cookies):
+            note += " on the site's own domain"
+        shared = sorted({s for c in cookies for s in c.shared_with})
+        if shared:
+            note += f", with an identifier sent to {', '.join(shared)}"
         yield ctx.finding(
             "third-party-cookie-undisclosed",
             f"{party} sets cookie(s) {', '.join(names)}{note}, and the statement does not "
@@ -91,22 +105,6 @@ def check_cookies_not_disclosed(ctx: CheckContext) -> Iterator[Finding]:
 
 # Cookies whose name says which vendor's script set them, though they sit on the site's own
 # domain (set_by is then the tag manager or the site): name (with `*` wildcards) -> vendor.
-_KNOWN_COOKIE_NAMES: tuple[tuple[str, str], ...] = (
-    ("_ga", "Google Analytics"),
-    ("_ga_*", "Google Analytics"),
-    ("_gid", "Google Analytics"),
-    ("_gat*", "Google Analytics"),
-    ("__utm*", "Google Analytics"),
-    ("_gcl_*", "Google/Doubleclick Ads"),
-    ("IDE", "Google/Doubleclick Ads"),
-    ("_fbp", "Facebook"),
-    ("_fbc", "Facebook"),
-    ("_hj*", "Hotjar"),
-    ("_clck", "Microsoft Clarity"),
-    ("_clsk", "Microsoft Clarity"),
-    ("_uet*", "Bing Ads"),
-    ("MUID", "Bing Ads"),
-)
 _NOT_NECESSARY = frozenset({"analytics", "advertising", "session-recording", "social"})
 # A declared lifetime is read generously: 10 % or an hour, whichever is more, plus the scan's
 # own length (a cookie's expiry is measured from the scan's start).
@@ -199,16 +197,20 @@ def _declaration_finding(
 def _vendor_of(ctx: CheckContext, cookie: Cookie) -> Vendor | None:
     if cookie.vendor and (vendor := ctx.vendors.by_name(cookie.vendor)) is not None:
         return vendor
-    for pattern, name in _KNOWN_COOKIE_NAMES:
-        if name_matches(pattern, cookie.name):
-            return ctx.vendors.by_name(name)
+    # The cookie names vendors' SDKs write: rules/vendors/overrides.yaml `cookies:`.
+    by_name = ctx.vendors.by_cookie_name(cookie.name)
+    if by_name is not None:
+        return by_name
     return ctx.vendors.lookup(cookie.domain.lstrip(".")) if cookie.third_party else None
 
 
 def _distinct(cookies: list[Cookie]) -> list[Cookie]:
-    """One cookie per (name, domain), stored ones before blocked ones."""
+    """One cookie per (name, domain), stored ones before blocked ones; a probe on a public
+    suffix (never stored by any browser) is no cookie of the site's."""
     chosen: dict[tuple[str, str], Cookie] = {}
     for cookie in sorted(cookies, key=lambda c: not c.stored):
+        if is_public_suffix_attempt(cookie):
+            continue
         chosen.setdefault((cookie.name, cookie.domain.lstrip(".")), cookie)
     return list(chosen.values())
 

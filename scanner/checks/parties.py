@@ -67,7 +67,7 @@ def check_pi_sent_to_third_party(ctx: CheckContext) -> Iterator[Finding]:
                 by_host.setdefault(registrable_domain(host), []).append(leak)
         for site, leaks in sorted(by_host.items()):
             kinds = sorted({leak.kind for leak in leaks})
-            encodings = sorted({leak.encoding for leak in leaks})
+            encodings = sorted({_how_written(leak) for leak in leaks})
             yield ctx.finding(
                 "pi-sent-to-third-party",
                 f"What a visitor types as {', '.join(kinds)} on {page.url} reaches {site} "
@@ -78,6 +78,11 @@ def check_pi_sent_to_third_party(ctx: CheckContext) -> Iterator[Finding]:
                 evidence={"leaks": [leak.model_dump() for leak in leaks[:10]]},
                 claim=claim,
             )
+
+
+def _how_written(leak: Leak) -> str:
+    """ "plain", or "plain inside base64, gzip" when the body had to be unwrapped to see it."""
+    return f"{leak.encoding} inside {leak.decoded}" if leak.decoded else leak.encoding
 
 
 def check_beacon_undisclosed_vendor(ctx: CheckContext) -> Iterator[Finding]:

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from scanner.checks.base import CheckContext
 from scanner.model import Finding, Statement, StatementDocument
 from scanner.scope import normalise_url
-from scanner.statement import REJECTED_NOTE
+from scanner.statement.notes import REJECTED_NOTE
 
 
 def check_statement_not_found(ctx: CheckContext) -> Iterator[Finding]:

@@ -33,6 +33,10 @@ HOTJAR_SCRIPT = "static.hotjar.com"
 HOTJAR = "in.hotjar.com"
 FORM_VENDOR = "forms.formfleet.test"
 """A fictional form-processing service, on a registrable domain of its own."""
+TAPE_SCRIPT = "cdn.sessiontape.test"
+TAPE = "in.sessiontape.test"
+"""A fictional session recorder that no vendor list knows: an "unknown recipient"."""
+PLAUSIBLE = "plausible.io"
 
 HSTS = {"Strict-Transport-Security": "max-age=31536000"}
 STATEMENT_PATH = "/privacy"
@@ -267,6 +271,67 @@ HOTJAR_JS = f"""(function () {{
 }})();
 """
 
+# A session recorder as real ones behave: it keeps what is typed, uploads a gzip'd, base64'd
+# batch every 4 s and, when the visitor leaves (pagehide, or the tab hidden), sends what is left
+# with sendBeacon. Nothing goes out on load: a scanner that leaves the page early sees nothing.
+TAPE_JS = f"""(function () {{
+  var endpoint = "{_origin(TAPE)}/v1/tape", events = [];
+  function note(event) {{
+    var field = event.target;
+    if (field && field.name) events.push({{ t: Date.now(), f: field.name, v: field.value }});
+  }}
+  document.addEventListener("input", note, true);
+  document.addEventListener("change", note, true);
+  function base64(bytes) {{
+    var text = "";
+    new Uint8Array(bytes).forEach(function (b) {{ text += String.fromCharCode(b); }});
+    return btoa(text);
+  }}
+  setInterval(function () {{
+    if (!events.length || typeof CompressionStream === "undefined") return;
+    var batch = new Blob([JSON.stringify(events)]).stream();
+    events = [];
+    new Response(batch.pipeThrough(new CompressionStream("gzip"))).arrayBuffer()
+      .then(function (gz) {{
+        return fetch(endpoint, {{
+          method: "POST", keepalive: true,
+          body: JSON.stringify({{ page: location.href, gz: base64(gz) }})
+        }});
+      }}).catch(function () {{}});
+  }}, 4000);
+  function leave() {{
+    if (!events.length) return;
+    var batch = new TextEncoder().encode(JSON.stringify(events));
+    events = [];
+    try {{
+      navigator.sendBeacon(endpoint, JSON.stringify({{ page: location.href, b64: base64(batch) }}));
+    }} catch (e) {{}}
+  }}
+  addEventListener("pagehide", leave);
+  document.addEventListener("visibilitychange", function () {{
+    if (document.visibilityState === "hidden") leave();
+  }});
+}})();
+"""
+
+# A page-view tag run in a dedicated worker, off the main thread (as Partytown runs tags): the
+# page hands the worker its URL and the worker sends the page view.
+STATS_JS = """(function () {
+  try {
+    new Worker("/js/stats-worker.js").postMessage({ u: location.href, r: document.referrer });
+  } catch (e) {}
+})();
+"""
+
+STATS_WORKER_JS = f"""self.onmessage = function (message) {{
+  fetch("{_origin(PLAUSIBLE)}/api/event", {{
+    method: "POST",
+    headers: {{ "Content-Type": "text/plain" }},
+    body: JSON.stringify({{ n: "pageview", d: "{DOMAIN}", u: message.data.u, r: message.data.r }})
+  }}).catch(function () {{}});
+}};
+"""
+
 CONTACT_JS = "document.documentElement.dataset.contact = 'ready';\n"
 
 TEAPOT_SVG = (
@@ -329,6 +394,7 @@ def build_demo_site(pki: TestPKI, variant: Variant = "violating") -> tuple[list[
         (f"{_origin(WWW)}/catalogue", "Order a printed catalogue"),
         (f"{_origin(WWW)}/order", "Shop"),
         (f"{_origin(WWW)}/gift-cards", "Gift cards"),
+        (f"{_origin(WWW)}/feedback", "Tell us what you think"),
         (f"{_origin(NEWS, news_scheme)}/", "Newsletter"),
         (f"{_origin(MEMBERS)}/", "Member login"),
         (f"{_origin(ORDERS)}/track", "Track an order"),
@@ -339,9 +405,20 @@ def build_demo_site(pki: TestPKI, variant: Variant = "violating") -> tuple[list[
         _page(
             "Fine loose-leaf tea since 1921",
             f"<p>Hand-picked teas from small gardens, packed in our own shop.</p><ul>{items}</ul>",
-            scripts=[analytics, f"{_origin(FB_SCRIPT)}/en_US/fbevents.js"] if bad else [analytics],
+            scripts=[
+                analytics,
+                f"{_origin(FB_SCRIPT)}/en_US/fbevents.js",
+                f"{_origin(WWW)}/js/stats.js",
+            ]
+            if bad
+            else [analytics],
         )
     )
+    # beacon-undisclosed-vendor: a page-view tag that sends from a web worker.
+    plant("beacon-undisclosed-vendor", PLAUSIBLE)
+    if bad:
+        www["/js/stats.js"] = _js(STATS_JS)
+        www["/js/stats-worker.js"] = _js(STATS_WORKER_JS)
     www[STATEMENT_PATH] = Response(_page("Privacy statement", STATEMENT, scripts=[analytics]))
 
     # mixed-content-on-pi-page: an image and a script over http on the contact form's page.
@@ -434,6 +511,21 @@ def build_demo_site(pki: TestPKI, variant: Variant = "violating") -> tuple[list[
         statement_link=not bad,
     )
     www["/gift-cards/send"] = _thanks("Your gift card has been sent.")
+
+    # pi-sent-to-third-party, beacon-undisclosed-vendor: a session recorder on the feedback
+    # form uploads what is typed on a timer and when the visitor leaves, to a host no vendor
+    # list knows.
+    plant("pi-sent-to-third-party", WWW, "/feedback")
+    plant("beacon-undisclosed-vendor", TAPE)
+    www["/feedback"] = _form_page(
+        "Tell us what you think",
+        f"{_origin(WWW)}/feedback/send",
+        [NAME, EMAIL, MESSAGE],
+        "Send feedback",
+        "How was your tea? We read every message.",
+        scripts=[analytics, f"{_origin(TAPE_SCRIPT)}/tape.js"] if bad else [analytics],
+    )
+    www["/feedback/send"] = _thanks("Thank you for your feedback.")
     www["/newsletter/subscribe"] = _thanks("You are subscribed.")
 
     hosts = [
@@ -540,6 +632,9 @@ def build_demo_site(pki: TestPKI, variant: Variant = "violating") -> tuple[list[
                 headers=HSTS,
                 routes={"/f/northwind-stockists": _thanks("Submitted via FormFleet.")},
             ),
+            Host(TAPE_SCRIPT, headers=HSTS, routes={"/tape.js": _js(TAPE_JS)}),
+            Host(TAPE, headers=HSTS, routes={"/v1/tape": _no_content}),
+            Host(PLAUSIBLE, headers=HSTS, routes={"/api/event": _no_content}),
         ]
     for host in hosts:
         if host.https:

@@ -40,6 +40,7 @@ from scanner.net import Resolver, Trust
 from scanner.netpolicy import NetPolicy
 from scanner.outdir import PAGES_FILE, append_stream, start_pages_file
 from scanner.parties.beacons import detect_beacons
+from scanner.parties.cookies import attribute_cookies
 from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import find_leaks
 from scanner.parties.vendors import Vendor, VendorDB, load_vendors
@@ -312,10 +313,10 @@ class Scan:
         for page in self.pages:
             if page.probe_values:
                 page.leaks = find_leaks(page.requests, page.probe_values)
-            beacons.extend(detect_beacons(page, self.first_party, self.vendors))
+            page_beacons = detect_beacons(page, self.first_party, self.vendors)
+            beacons.extend(page_beacons)
+            attribute_cookies(page, self.first_party, self.vendors, page_beacons)
             for cookie in page.cookies:
-                vendor = self.vendors.lookup(cookie.domain.lstrip("."))
-                cookie.vendor = vendor.name if vendor and cookie.third_party else None
                 cookies.setdefault((cookie.name, cookie.domain, cookie.path), cookie)
         self.result.beacons = beacons
         self.result.cookies = list(cookies.values())

@@ -9,7 +9,15 @@ kinds, checked in this order (the first that fits names it):
 - `analytics-endpoint`: a call to an analytics, advertising or session-recording vendor's host
   that sends data in its query or body;
 - `query-ids`: any other request whose query or body carries visit identifiers (client, user or
-  session ids, `_ga`, `fbp`) or the page's own URL or referrer.
+  session ids, `_ga`, `fbp`) or the page's own URL or referrer;
+- `websocket`: a WebSocket to another site over which the page sent messages;
+- `data-upload`: any other request that sends a body (POST, PUT, PATCH: an error tracker's
+  envelope, a recorder's upload, a keepalive fetch on unload), whoever receives it.
+
+Every beacon names a recipient (`vendor`): the vendor of its destination host; else the vendor
+of the script that sent it (not a CDN or host: they only serve the script); else
+"unknown recipient <site>", a party no vendor list knows, which the rules treat as undisclosed
+like any other (`vendor_source` says which of the three).
 
 A font, a stylesheet or a vendor's script fetched without visit data is not a beacon, and a
 first-party request never is. Requests that failed are kept: the page still tried to send them.
@@ -120,6 +128,14 @@ _NO_VISIT_DATA_TYPES: Final = frozenset(
 )
 """Resource types that are beacons only when their URL carries visit identifiers."""
 
+_UPLOAD_METHODS: Final = frozenset({"POST", "PUT", "PATCH"})
+
+_SERVES_SCRIPTS_ONLY: Final = frozenset({"cdn", "hosting"})
+"""Categories of a sending script's host that say nothing about who receives the data."""
+
+UNKNOWN_RECIPIENT: Final = "unknown recipient"
+"""Prefix of the vendor name of a beacon whose recipient no vendor data knows."""
+
 
 @dataclass(frozen=True)
 class VendorSummary:
@@ -158,16 +174,32 @@ def classify_request(
     kind = _kind(request, vendor, params, page_url)
     if kind is None:
         return None
+    name, category, source = recipient(request, vendor, first_party, vendors)
     return Beacon(
         url=request.url,
         page_url=page_url,
-        vendor=vendor.name if vendor else None,
-        category=vendor.category if vendor else None,
+        vendor=name,
+        category=category,
         kind=kind,
         third_party=True,
         initiator=request.initiator,
         params=params,
+        vendor_source=source,
     )
+
+
+def recipient(
+    request: Request, vendor: Vendor | None, first_party: FirstParty, vendors: VendorDB
+) -> tuple[str, str | None, str]:
+    """(vendor name, category, how it was decided) for data that `request` sends away."""
+    if vendor is not None:
+        return vendor.name, vendor.category, "destination"
+    sender = request.initiator or ""
+    if sender and first_party.is_third_party(sender):
+        by_script = vendors.lookup(sender)
+        if by_script is not None and by_script.category not in _SERVES_SCRIPTS_ONLY:
+            return by_script.name, by_script.category, "initiator"
+    return f"{UNKNOWN_RECIPIENT} {registrable_domain(request.url)}", None, "unknown"
 
 
 def _kind(
@@ -192,12 +224,16 @@ def _kind(
         (has_query and (tracking_vendor or _PIXEL_PATH.search(path) is not None)) or carries_ids
     ):
         return "pixel"
+    if resource_type == "websocket" and request.post_data:
+        return "websocket"  # messages sent to another site over a socket
     if resource_type in _NO_VISIT_DATA_TYPES:
         return "query-ids" if carries_ids else None
     if tracking_vendor and (has_query or request.post_data or request.post_data_size):
         return "analytics-endpoint"
     if carries_ids:
         return "query-ids"
+    if request.method.upper() in _UPLOAD_METHODS and (request.post_data or request.post_data_size):
+        return "data-upload"
     return None
 
 
@@ -277,7 +313,8 @@ def _flatten(value: Any, prefix: str) -> Iterator[tuple[str, str]]:
 def group_by_vendor(
     beacons: Iterable[Beacon], cookies: Iterable[Cookie], vendors: VendorDB | None = None
 ) -> list[VendorSummary]:
-    """Beacons and third-party cookies per vendor, most beacons first.
+    """Beacons and vendors' cookies (third-party, or on the site's domain by a vendor's SDK) per
+    vendor, most beacons first.
 
     A beacon or cookie without a vendor is grouped under its site (registrable domain). A
     cookie's vendor is its `vendor` field, else (with `vendors`) the vendor of its domain.
@@ -297,8 +334,8 @@ def group_by_vendor(
         entry["beacons"] += 1
         entry["pages"].add(beacon.page_url)
     for cookie in cookies:
-        if not cookie.third_party:
-            continue
+        if not (cookie.third_party or cookie.vendor):
+            continue  # the site's own cookie (a vendor SDK's on the site's domain counts)
         name, category = cookie.vendor, None
         domain = cookie.domain.lstrip(".")
         if vendors is not None:

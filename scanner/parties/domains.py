@@ -70,6 +70,15 @@ def _normalise_host(host: str) -> str:
     return host
 
 
+def is_public_suffix(domain: str) -> bool:
+    """True for a public suffix (`com`, `co.uk`, `github.io`) or a one-label name (`test`):
+    a cookie Domain browsers refuse (unless it is the host itself)."""
+    domain = domain.strip().lstrip(".").rstrip(".").lower()
+    if not domain or is_ip_address(domain):
+        return False
+    return "." not in domain or bool(_psl().is_public(domain))
+
+
 def is_ip_address(host: str) -> bool:
     """True for an IPv4 or IPv6 address (brackets and zone index allowed)."""
     try:

@@ -4,7 +4,10 @@ The crawler types a unique, recognisable canary into each personal-information f
 (never submitting it), lets the page's scripts react, and hands the requests it saw to
 `find_leaks`. A canary found in a third party's URL, body or headers, plain, URL-encoded,
 base64'd or hashed the way ad platforms hash e-mail addresses and phone numbers, is personal
-information that left for a third party without the visitor sending the form.
+information that left for a third party without the visitor sending the form. Bodies are searched
+whole and in every form `scanner.parties.bodies.body_views` unwraps (compressed, base64'd,
+escaped, multipart), so a session recorder's upload is searched as the recorder wrote it; a
+recorder that masks what was typed (`***`) sends no canary and is no leak.
 
 `find_pi_in_urls` needs no probe: it finds e-mail addresses already in the query strings (or
 Referer) of third-party requests, as when a page's URL carries `?email=...`.
@@ -20,6 +23,7 @@ from typing import Final, cast
 from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
 
 from scanner.model import Leak, PIKind, Request
+from scanner.parties.bodies import MAX_DECODED_PER_PAGE, DecodeBudget, body_views
 from scanner.parties.domains import FirstParty
 
 # ---------------------------------------------------------------------------------------------
@@ -197,37 +201,47 @@ def find_leaks(
     request and place, with the first encoding (in `encodings` order) that matched.
 
     `canaries` maps a kind to its value (as `make_canaries` returns). `third_party` comes from
-    `first_party` when given, else from the request's own flag.
+    `first_party` when given, else from the request's own flag. `requests` are one page's: their
+    bodies share one decoding budget (MAX_DECODED_PER_PAGE).
     """
     needles: dict[str, list[tuple[str, str]]] = {
         str(kind): list(_needles(value)) for kind, value in canaries.items() if value
     }
+    page_budget = DecodeBudget(MAX_DECODED_PER_PAGE)
     leaks: list[Leak] = []
     for request in requests:
         third_party = (
             first_party.is_third_party(request.url) if first_party else request.third_party
         )
-        for where, text in _places(request):
+        found: set[tuple[str, str]] = set()
+        for where, decoded, text in _places(request, page_budget):
             lowered = text.lower()
             for kind, kind_needles in needles.items():
+                if (kind, where) in found:
+                    continue  # one leak per kind and place: the outermost form that shows it
                 for encoding, needle in kind_needles:
                     haystack = lowered if encoding in _CASE_INSENSITIVE else text
                     if needle in haystack:
-                        leaks.append(_leak(request, kind, encoding, where, third_party))
+                        found.add((kind, where))
+                        leaks.append(_leak(request, kind, encoding, where, third_party, decoded))
                         break
     return leaks
 
 
-def _places(request: Request) -> Iterator[tuple[str, str]]:
-    yield "url", request.url
+def _places(request: Request, page_budget: DecodeBudget) -> Iterator[tuple[str, str, str]]:
+    """(where, how it was decoded, text) for the URL, each view of the body, and each header."""
+    yield "url", "", request.url
     if request.post_data:
-        yield "body", request.post_data
+        for decoded, text in body_views(request.post_data, page_budget):
+            yield "body", decoded, text
     for name, value in request.headers.items():
         if value:
-            yield f"header:{name.lower()}", value
+            yield f"header:{name.lower()}", "", value
 
 
-def _leak(request: Request, kind: str, encoding: str, where: str, third_party: bool) -> Leak:
+def _leak(
+    request: Request, kind: str, encoding: str, where: str, third_party: bool, decoded: str = ""
+) -> Leak:
     return Leak(
         kind=cast(PIKind, kind),
         encoding=encoding,
@@ -236,6 +250,7 @@ def _leak(request: Request, kind: str, encoding: str, where: str, third_party: b
         third_party=third_party,
         method=request.method,
         initiator=request.initiator,
+        decoded=decoded,
     )
 
 

@@ -75,8 +75,13 @@ class VendorDB:
         vendors: Iterable[Vendor],
         version: str,
         not_in_text: Iterable[str] = (),
+        cookie_names: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
-        """`vendors` in priority order: when two claim a domain or a name, the first wins."""
+        """`vendors` in priority order: when two claim a domain or a name, the first wins.
+
+        `cookie_names` maps a vendor's name to the first-party cookie names its SDK writes
+        (`*` matches any run of characters).
+        """
         self.vendors: tuple[Vendor, ...] = tuple(vendors)
         self.version = version
         """Where the data comes from, e.g. "third-party-web 0.30.0"."""
@@ -89,6 +94,17 @@ class VendorDB:
             for name in (vendor.name, *vendor.aliases):
                 self._by_name.setdefault(name.casefold(), vendor)
         self._lookups: dict[str, Vendor | None] = {}
+        self.cookie_names: dict[str, tuple[str, ...]] = {
+            name: tuple(patterns) for name, patterns in (cookie_names or {}).items()
+        }
+        self._cookie_patterns: list[tuple[re.Pattern[str], Vendor]] = []
+        for name, patterns in self.cookie_names.items():
+            owner = self.by_name(name)
+            if owner is None:
+                raise ValueError(f"cookie names for {name!r}: no vendor of that name")
+            for pattern in patterns:
+                glob = ".*".join(re.escape(part) for part in pattern.split("*"))
+                self._cookie_patterns.append((re.compile(glob), owner))
 
     def __len__(self) -> int:
         return len(self.vendors)
@@ -112,6 +128,13 @@ class VendorDB:
     def by_name(self, name: str) -> Vendor | None:
         """A vendor by its name or an alias, case-insensitive."""
         return self._by_name.get(" ".join(name.split()).casefold())
+
+    def by_cookie_name(self, cookie_name: str) -> Vendor | None:
+        """The vendor whose SDK writes a first-party cookie of this name (`_ga`, `ajs_user_id`)."""
+        for pattern, vendor in self._cookie_patterns:
+            if pattern.fullmatch(cookie_name):
+                return vendor
+        return None
 
     def find_in_text(self, text: str) -> list[tuple[Vendor, int, int]]:
         """Vendors a text names, with the offsets of each mention, in text order.
@@ -147,7 +170,7 @@ class VendorDB:
         names = {v.name.casefold() for v in extra}
         kept = [v for v in self.vendors if v.name.casefold() not in names]
         version = f"{self.version} + {len(extra)} configured" if extra else self.version
-        return VendorDB([*extra, *kept], version, self._not_in_text)
+        return VendorDB([*extra, *kept], version, self._not_in_text, self.cookie_names)
 
     # -- text matching ----------------------------------------------------------------------
 
@@ -234,7 +257,9 @@ def load_vendor_dir(directory: Path) -> VendorDB:
         overrides = yaml.load(overrides_path.read_text(encoding="utf-8"), Loader=loader) or {}
     vendors = _apply_overrides(vendors, overrides.get("vendors") or [])
     version = f"{data.get('source', 'third-party-web')} {data.get('version', '?')}"
-    return VendorDB(vendors, version, overrides.get("not_in_text") or [])
+    return VendorDB(
+        vendors, version, overrides.get("not_in_text") or [], overrides.get("cookies") or {}
+    )
 
 
 def vendor_from_config(entry: Mapping[str, Any]) -> Vendor:

@@ -133,17 +133,6 @@ def name_matches(declared: str, observed: str) -> bool:
     return re.fullmatch(".+".join(re.escape(part) for part in parts), observed) is not None
 
 
-def declared_entry(declared: list[DeclaredCookie], cookie: Cookie) -> DeclaredCookie | None:
-    """The declaration's entry for an observed cookie: an exact name first, then a wildcard;
-    among several, the one whose provider names the cookie's domain."""
-    exact = [d for d in declared if d.name.strip().lower() == cookie.name.lower()]
-    matches = exact or [d for d in declared if name_matches(d.name, cookie.name)]
-    site = cookie.domain.lstrip(".").lower()
-    by_domain = [d for d in matches if d.provider and d.provider.lower().lstrip(".") in site]
-    chosen = by_domain or matches
-    return chosen[0] if chosen else None
-
-
 def _table_rows(table: Tag) -> Iterator[dict[str, str]]:
     """Rows of a cookie table as {column: text}; nothing when its header names no cookie."""
     rows = [r for r in table.find_all("tr") if r.find_parent("table") is table]
@@ -217,3 +206,14 @@ def _declared(
 
 def _text(element: Tag) -> str:
     return " ".join(element.get_text(" ").split())[:_MAX_FIELD]
+
+
+def declared_entry(declared: list[DeclaredCookie], cookie: Cookie) -> DeclaredCookie | None:
+    """The declaration's entry for an observed cookie: an exact name first, then a wildcard;
+    among several, the one whose provider names the cookie's domain."""
+    exact = [d for d in declared if d.name.strip().lower() == cookie.name.lower()]
+    matches = exact or [d for d in declared if name_matches(d.name, cookie.name)]
+    site = cookie.domain.lstrip(".").lower()
+    by_domain = [d for d in matches if d.provider and d.provider.lower().lstrip(".") in site]
+    chosen = by_domain or matches
+    return chosen[0] if chosen else None

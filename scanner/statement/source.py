@@ -7,7 +7,7 @@ none is left statement-not-found fires with the reasons on record.
 
 from __future__ import annotations
 
-from scanner.statement import REJECTED_NOTE as REJECTED_NOTE
+from scanner.statement.notes import REJECTED_NOTE as REJECTED_NOTE
 from scanner.transport.http import MAX_BODY, FetchResult
 
 READABLE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
