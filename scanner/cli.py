@@ -326,7 +326,7 @@ def cmd_statement(args: argparse.Namespace) -> int:
     trust = Trust(args.ca_bundle)
 
     def get(url: str) -> str:
-        from scanner.transport.http import fetch  # only for a URL: httpx takes 0.03 s to import
+        from scanner.fetch import fetch  # only for a URL: httpx takes 0.03 s to import
 
         result = asyncio.run(fetch(url, resolver, trust))
         if result.error or result.status != 200:

@@ -42,15 +42,15 @@ from playwright.async_api import Page as PwPage
 from scanner.browser.network import NetworkLog, parse_set_cookie
 from scanner.browser.robots import MAX_SITEMAP_URLS, MAX_SITEMAPS, Robots, parse_sitemap
 from scanner.browser.workers import WorkerWatch, websocket_guard
+from scanner.domains import FirstParty
+from scanner.fetch import FetchResult, fetch
 from scanner.model import Cookie, Form, FormField, Page, PIKind
 from scanner.net import Resolver, Trust
 from scanner.netpolicy import NetPolicy
-from scanner.parties.domains import FirstParty
 from scanner.parties.leaks import make_canaries
 from scanner.parties.pi import classify_field, classify_form
 from scanner.sanitize import no_surrogates
 from scanner.scope import Scope, TrapDetector, is_private_address, normalise_url
-from scanner.transport.http import FetchResult, fetch
 
 log = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ from urllib.parse import urljoin
 
 from scanner.browser.crawler import Crawler
 from scanner.config import ScanConfig
+from scanner.fetch import fetch
 from scanner.model import Page, ScanResult, Statement
 from scanner.net import Resolver, Trust
 from scanner.netpolicy import NetPolicy
@@ -16,7 +17,6 @@ from scanner.statement.documents import with_cookie_policy
 from scanner.statement.find import COMMON_PATHS
 from scanner.statement.reader import read_statement
 from scanner.statement.source import REJECTED_NOTE, fetch_rejection, truncation_note
-from scanner.transport.http import fetch
 
 
 class StatementSearch:
