@@ -21,7 +21,7 @@ from scanner.budget import Deadline
 from scanner.cli import main
 from scanner.config import ScanConfig
 from scanner.demo.server import Host, Response, SiteServer
-from scanner.engine import Scan
+from scanner.engine import Scan, page_judges
 from scanner.net import Resolver, Trust
 from scanner.netpolicy import NetPolicy, PolicyRefused, parse_ip_literal
 from scanner.parties.domains import FirstParty
@@ -237,6 +237,7 @@ def test_robots_and_sitemaps_never_reach_an_address_out_of_scope(
         trust=trust,
         chromium=chromium,
         policy=net,
+        judges=page_judges(),
     )
 
     async def sink(_: Any) -> None:
@@ -382,6 +383,7 @@ def test_an_internationalised_start_url_is_crawled(pki: Any, chromium: Path) -> 
             chromium=chromium,
             workers=1,
             leak_probe=False,
+            judges=page_judges(),
         )
         pages: list[Any] = []
 

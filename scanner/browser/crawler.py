@@ -39,16 +39,15 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PwPage
 
-from scanner.browser.network import NetworkLog, parse_set_cookie
+from scanner.browser.network import NetworkLog
+from scanner.browser.reader import FrameProbe, PageJudges, read_probes
 from scanner.browser.robots import MAX_SITEMAP_URLS, MAX_SITEMAPS, Robots, parse_sitemap
 from scanner.browser.workers import WorkerWatch, websocket_guard
 from scanner.domains import FirstParty
 from scanner.fetch import FetchResult, fetch
-from scanner.model import Cookie, Form, FormField, Page, PIKind
+from scanner.model import Page, PIKind
 from scanner.net import Resolver, Trust
 from scanner.netpolicy import NetPolicy
-from scanner.parties.leaks import make_canaries
-from scanner.parties.pi import classify_field, classify_form
 from scanner.sanitize import no_surrogates
 from scanner.scope import Scope, TrapDetector, is_private_address, normalise_url
 
@@ -92,20 +91,6 @@ _ADDRESS_PATTERNS = [
     for start in [*"0123456789", "[", "localhost", "*.localhost", "*@"]
 ]
 
-_STATEMENT_WORDS = re.compile(
-    r"privacy|data[- ]protection|personal[- ]information|プライバシー|個人情報", re.IGNORECASE
-)
-
-
-def _statement_link_score(href: str, text: str, in_footer: bool) -> int:
-    """How much a link looks like the privacy statement's (0: not at all)."""
-    try:
-        from scanner.statement.find import is_statement_link
-    except ImportError:  # the statement module not present: a plain keyword test
-        hit = _STATEMENT_WORDS.search(text) or _STATEMENT_WORDS.search(href)
-        return (2 if in_footer else 1) if hit else 0
-    return int(is_statement_link(href, text, in_footer=in_footer))
-
 
 class CrawlError(RuntimeError):
     """The crawl could not start (browser missing or refusing to launch)."""
@@ -147,6 +132,9 @@ class CrawlSettings:
     """Seconds between the starts of two page loads on one host."""
     policy: NetPolicy | None = None
     """The scan's network policy, for robots.txt and sitemaps (None: scope and --resolve)."""
+    judges: PageJudges = field(kw_only=True)
+    """Which fields collect personal information, which links look like the statement, the
+    canaries to type: the other stages' judgements, passed in (the browser imports no stage)."""
 
 
 @dataclass
@@ -735,62 +723,19 @@ class Crawler:
             record.unread = f"the page could not be read in time: {record.error}"
         if tab.unresponsive and not probes:
             return
-        cookies = list(tab.net.cookies)
-        fills: list[tuple[Frame, str, PIKind]] = []
-        main_origin = next((p.get("origin") for f, p in probes if f == page.main_frame), None)
-        for frame, probe in probes:
-            is_main = frame == page.main_frame
-            prefix = "" if probe.get("origin") == main_origin else f"{probe.get('origin')} "
-            for key, store in (
-                ("localStorage", record.local_storage),
-                ("sessionStorage", record.session_storage),
-            ):
-                store.extend(f"{prefix}{k}"[:300] for k in probe.get(key, []) if isinstance(k, str))
-            if is_main:
-                record.title = str(probe.get("title", ""))[:500]
-                record.mixed_content = [str(m) for m in probe.get("mixed", [])][:200]
-            for raw in probe.get("forms", []):
-                form = self._form_of(raw, None if is_main else str(probe.get("url")))
-                record.forms.append(form)
-                for raw_field, field_ in zip(raw.get("fields", []), form.fields, strict=False):
-                    if field_.pi_kind is not None:
-                        fills.append((frame, str(raw_field.get("mark", "")), field_.pi_kind))
-            for anchor in probe.get("anchors", []):
-                href = str(anchor.get("href", ""))
-                if not href.startswith(("http:", "https:")):
-                    continue
-                score = _statement_link_score(href, str(anchor.get("text", "")), anchor["footer"])
-                if score and is_main:
-                    record.has_statement_link = True
-                    if href not in record.statement_links:
-                        record.statement_links.append(href)
-                    key = normalise_url(href)
-                    self.statement_candidates[key] = max(
-                        score, self.statement_candidates.get(key, 0)
-                    )
-                if self.settings.scope.contains(href):
-                    record.links.append(href)
-            for src in probe.get("frames", []):
-                if self.settings.scope.contains(str(src)):
-                    record.links.append(str(src))
-            tab.popups.extend(str(u)[:2000] for u in probe.get("popups", []))
-            self.stats.skipped_private.extend(str(u)[:2000] for u in probe.get("blocked", []))
-            for write in probe.get("cookieWrites", []):
-                attrs = parse_set_cookie(str(write.get("cookie", "")))
-                if attrs["name"]:
-                    attrs["domain"] = attrs["domain"] or (
-                        urlsplit(str(probe["url"])).hostname or ""
-                    )
-                    cookies.append(Cookie(**attrs, set_by=write.get("script") or probe["url"]))
-        for cookie in cookies:
-            cookie.page_url = final
-            domain = cookie.domain.lstrip(".") or (urlsplit(cookie.set_by or final).hostname or "")
-            cookie.domain = cookie.domain or domain
-            cookie.third_party = not fp.is_first_party(domain)
-        record.cookies = cookies
-        record.links = list(dict.fromkeys(record.links))
-        record.local_storage = list(dict.fromkeys(record.local_storage))[:200]
-        record.session_storage = list(dict.fromkeys(record.session_storage))[:200]
+        reading = read_probes(
+            record,
+            [FrameProbe(frame == page.main_frame, probe) for frame, probe in probes],
+            list(tab.net.cookies),
+            scope=self.settings.scope,
+            first_party=fp,
+            judges=self.settings.judges,
+        )
+        for key, score in reading.statement_scores.items():
+            self.statement_candidates[key] = max(score, self.statement_candidates.get(key, 0))
+        tab.popups.extend(reading.popups)
+        self.stats.skipped_private.extend(reading.blocked)
+        fills = [(probes[index][0], mark, kind) for index, mark, kind in reading.fills]
         record.popups = list(dict.fromkeys(tab.popups))
         record.dialogs = list(tab.dialogs)
         if tab.unresponsive:
@@ -819,7 +764,9 @@ class Crawler:
     ) -> None:
         """Type a unique canary into each personal-information field, never submit, and keep
         every request that follows: the parties stage searches them for the canaries."""
-        canaries = make_canaries(sorted({kind for _, _, kind in fills}), seed=record.url)
+        canaries = self.settings.judges.make_canaries(
+            sorted({kind for _, _, kind in fills}), record.url
+        )
         for frame, mark, kind in fills[:40]:
             field_ = frame.locator(f'[data-complyscan-field="{mark}"]').first
             with contextlib.suppress(PlaywrightError):
@@ -834,39 +781,6 @@ class Crawler:
         for request in requests:
             request.third_party = not self.settings.first_party.is_first_party(request.url)
         record.requests = requests
-
-    def _form_of(self, raw: dict[str, Any], frame_url: str | None) -> Form:
-        fields = [
-            FormField(
-                tag=str(f.get("tag", "")),
-                type=str(f.get("type", "")),
-                name=str(f.get("name", ""))[:200],
-                id=str(f.get("id", ""))[:200],
-                autocomplete=str(f.get("autocomplete", ""))[:200],
-                label=str(f.get("label", ""))[:200],
-                pi_kind=classify_field(
-                    tag=str(f.get("tag", "")),
-                    type=str(f.get("type", "")),
-                    name=str(f.get("name", "")),
-                    id=str(f.get("id", "")),
-                    autocomplete=str(f.get("autocomplete", "")),
-                    label=str(f.get("label", "")),
-                ),
-            )
-            for f in raw.get("fields", [])[:200]
-        ]
-        collects_pi, kinds = classify_form(fields)
-        actions = [str(raw.get("action", ""))] + [str(a) for a in raw.get("formactions", [])]
-        return Form(
-            action=actions[0],
-            method=str(raw.get("method", "get")),
-            selector=str(raw.get("selector", ""))[:300],
-            frame_url=frame_url,
-            fields=fields,
-            collects_pi=collects_pi,
-            pi_kinds=kinds,
-            other_actions=actions[1:],
-        )
 
     async def _screenshot_forms(self, tab: _Tab, record: Page) -> None:
         """A PNG of each personal-information form, kept as evidence. The form's box is read in

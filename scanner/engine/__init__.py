@@ -7,3 +7,4 @@ from scanner.engine.scan import CRAWL_SHARE as CRAWL_SHARE
 from scanner.engine.scan import Progress as Progress
 from scanner.engine.scan import Scan as Scan
 from scanner.engine.scan import load_result as load_result
+from scanner.engine.scan import page_judges as page_judges

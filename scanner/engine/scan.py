@@ -20,6 +20,7 @@ from typing import IO
 from scanner import __version__
 from scanner.browser.crawler import Crawler, CrawlSettings
 from scanner.browser.discovery import find_chromium
+from scanner.browser.reader import PageJudges
 from scanner.budget import BudgetExceeded, Deadline
 from scanner.checks import CheckContext, Declaration, run_checks
 from scanner.config import ScanConfig
@@ -42,10 +43,12 @@ from scanner.outdir import PAGES_FILE, append_stream, start_pages_file
 from scanner.parties.beacons import detect_beacons
 from scanner.parties.cookies import attribute_cookies
 from scanner.parties.domains import FirstParty
-from scanner.parties.leaks import find_leaks
+from scanner.parties.leaks import find_leaks, make_canaries
+from scanner.parties.pi import classify_form, classify_form_field
 from scanner.parties.vendors import Vendor, VendorDB, load_vendors
 from scanner.sanitize import scrub_surrogates
 from scanner.scope import Scope, normalise_url
+from scanner.statement.find import is_statement_link
 
 log = logging.getLogger(__name__)
 
@@ -220,6 +223,7 @@ class Scan:
             per_host=config.per_host,
             host_delay_s=config.host_delay,
             policy=self.policy,
+            judges=page_judges(),
         )
         crawler = Crawler(settings, self._page_done)
         self._crawler = crawler
@@ -353,6 +357,19 @@ class Scan:
             fail_on=self.config.fail_on,
             duration_seconds=round(seconds, 2),
         )
+
+
+def page_judges() -> PageJudges:
+    """The parties' and the statement's judgements that the crawl needs while a page is open
+    (passed in: the browser imports no stage)."""
+    return PageJudges(
+        classify_field=classify_form_field,
+        classify_form=classify_form,
+        statement_link=lambda href, text, footer: int(
+            is_statement_link(href, text, in_footer=footer)
+        ),
+        make_canaries=make_canaries,
+    )
 
 
 def _package_version(name: str) -> str | None:
