@@ -296,6 +296,11 @@ class Crawler:
 
     # -- public ------------------------------------------------------------------------------
 
+    @property
+    def queued(self) -> int:
+        """URLs waiting to be visited (for the progress display)."""
+        return self._queue.qsize()
+
     def mark_seen(self, url: str) -> None:
         """A URL already visited (a resumed scan): never visit it again."""
         self._seen.add(normalise_url(url))

@@ -289,7 +289,7 @@ class Scan:
                 self._stream_error = f"pages could not be saved to {PAGES_FILE}: {exc.strerror}"
         self._note_page(page)
         crawler = self._crawler
-        queued = crawler._queue.qsize() if crawler is not None else 0
+        queued = crawler.queued if crawler is not None else 0
         self.progress.on_page(page, len(self.pages), queued)
 
     def _note_page(self, page: Page) -> None:
