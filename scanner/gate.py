@@ -3,8 +3,9 @@
 Exit codes follow design.md: 0 passed, 1 failed, 3 incomplete (a scan that could not look never
 passes). Findings are matched with the baseline by their fingerprints (scanner.fingerprint), v1 or
 v2. The gate changes nothing: `evaluate` returns a GateOutcome, the verdict, and its `result` is a
-copy of the scan with the verdict written in (waivers marked, summary.gate and summary.fail_on),
-which is what the reports render.
+copy of the scan with the verdict written in (waivers marked, each finding's gate_status and
+fails_gate, summary.gate, fail_on, gate_counts and gate_notes), which is all the reports render:
+they never count for themselves.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Literal
 
 from scanner.catalogue import load_catalogue
 from scanner.fingerprint import finding_keys, known_keys
-from scanner.model import Finding, ScanResult, Severity
+from scanner.model import Finding, FindingStatus, GateCounts, ScanResult, Severity
 
 FAIL_ON_CHOICES: tuple[str, ...] = (*(s.value for s in Severity if s is not Severity.INFO), "none")
 """Values of --fail-on: a severity (findings at or above it fail the gate) or none."""
@@ -207,21 +208,22 @@ def evaluate(
     threshold = None if fail_on == "none" else Severity(fail_on).rank
     for original in result.findings:
         waiver = next((w for w in active if w.matches(original)), None)
+        standing: FindingStatus = (
+            "waived" if waiver else "baselined" if finding_keys(original) & known else "new"
+        )
+        fails = standing == "new" and threshold is not None and original.severity.rank >= threshold
         finding = original.model_copy(
             update={
                 "waived": waiver is not None,
                 "waiver_reason": waiver.reason if waiver else None,
+                "gate_status": standing,
+                "fails_gate": fails,
             }
         )
         marked.append(finding)
-        if waiver:
-            waived.append(finding)
-        elif finding_keys(finding) & known:
-            in_baseline.append(finding)
-        else:
-            new.append(finding)
-            if threshold is not None and finding.severity.rank >= threshold:
-                failing.append(finding)
+        {"waived": waived, "baselined": in_baseline, "new": new}[standing].append(finding)
+        if fails:
+            failing.append(finding)
 
     notes = [_expiry_note(w, result.findings) for w in expired]
     status: GateStatus
@@ -232,7 +234,12 @@ def evaluate(
         status, code = "failed", EXIT_FAILED
     else:
         status, code = "passed", EXIT_PASSED
-    summary = result.summary.model_copy(update={"gate": status, "fail_on": fail_on})
+    counts = GateCounts(
+        failing=len(failing), new=len(new), baselined=len(in_baseline), waived=len(waived)
+    )
+    summary = result.summary.model_copy(
+        update={"gate": status, "fail_on": fail_on, "gate_counts": counts, "gate_notes": notes}
+    )
     return GateOutcome(
         status=status,
         exit_code=code,

@@ -97,6 +97,9 @@ the scan is asked to scan all)."""
 FailOn = Literal["critical", "high", "medium", "low", "none"]
 """A --fail-on threshold: findings at or above the severity fail the gate; none never fails."""
 
+FindingStatus = Literal["new", "baselined", "waived"]
+"""A finding as the gate saw it: new, already in the baseline, or accepted by a waiver."""
+
 
 def _form_method(value: Any) -> Any:
     """A method the browser would not use (a hostile page's getter) submits as GET, as it would."""
@@ -596,6 +599,11 @@ class Finding(FindingBrief):
     """True when an active waiver accepts it (the gate does not count it)."""
     waiver_reason: str | None = None
     """The waiver's reason, when waived."""
+    gate_status: FindingStatus | None = None
+    """What the gate made of it: new, baselined (its fingerprint is in --baseline) or waived;
+    null when the result was not gated."""
+    fails_gate: bool = False
+    """True when the gate counted it: new, not waived, at or above --fail-on."""
 
 
 class ToolInfo(Model):
@@ -615,6 +623,19 @@ class ToolInfo(Model):
     """The version of Mozilla's profiles."""
     vendor_data_version: str | None = None
     """The version of the vendor data set."""
+
+
+class GateCounts(Model):
+    """The gate's arithmetic: every report shows these numbers, not its own."""
+
+    failing: int = 0
+    """New findings at or above --fail-on: a gate fails when this is not 0."""
+    new: int = 0
+    """Findings neither in the baseline nor waived, at any severity."""
+    baselined: int = 0
+    """Findings the baseline already had."""
+    waived: int = 0
+    """Findings an active waiver accepts."""
 
 
 class Summary(Model):
@@ -641,6 +662,10 @@ class Summary(Model):
     """The CI gate's verdict; null when the result was not gated."""
     fail_on: FailOn = "high"
     """The gate's threshold."""
+    gate_counts: GateCounts | None = None
+    """What the gate counted; null when the result was not gated."""
+    gate_notes: list[str] = Field(default_factory=list)
+    """What the gate wants a reader told: expired waivers, why a scan is incomplete."""
     duration_seconds: float = 0.0
     """How long the scan took."""
 

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console as RichConsole
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from scanner.engine import Progress as ScanProgress
-from scanner.model import Page, ScanResult, Severity, TlsResult
+from scanner.model import Page, ScanResult, TlsResult
+from scanner.report.common import (
+    SEVERITIES,
+    finding_status,
+    finding_where,
+    gate_view,
+    sorted_findings,
+)
 from scanner.sanitize import for_terminal
 
 _COLOURS = {
@@ -33,6 +42,7 @@ class Console:
         self.quiet = quiet
         self._bar: Progress | None = None
         self._task: Any = None
+        self._total = 0
 
     def error(self, message: str) -> None:
         """One line, to stderr."""
@@ -66,7 +76,9 @@ class Console:
     def _on_page(self, page: Page, done: int, queued: int) -> None:
         if self._bar is not None:
             note = _clip(page.url, 60)
-            self._bar.update(self._task, completed=done, total=done + queued, note=note)
+            # pages leave the queue unvisited (caps, traps, duplicates): the total never shrinks
+            self._total = max(self._total, done + queued)
+            self._bar.update(self._task, completed=done, total=self._total, note=note)
         else:
             status = page.error or page.status
             line = f"page {done} (+{queued} queued): {page.url} [{status}]"
@@ -94,40 +106,104 @@ class Console:
             self._bar = None
 
     def summary(self, result: ScanResult, outcome: Any, paths: dict[str, Path]) -> None:
-        """The short summary: verdict, findings by severity, top findings, report paths."""
+        """The short summary: verdict, findings worst first, report paths (see summary_lines).
+
+        On a terminal the text is wrapped at word boundaries to its width; elsewhere (CI logs,
+        a pipe) never wrapped, so a log viewer wraps it as wide as it is.
+        """
         self._stop_bar()
-        s = result.summary
-        out = self.out
-        out.print(
-            f"[bold]complyscan[/bold] {_clip(result.target, 200)}: {s.pages} page(s), "
-            f"{s.forms_collecting_pi} form(s) collecting personal information, "
-            f"{s.third_party_requests} third-party request(s), {s.beacons} beacon(s), "
-            f"{s.cookies} cookie(s), {s.hosts} host(s) TLS-checked, {s.duration_seconds:.1f} s"
+        width = self.out.width if self.out.is_terminal else None
+        lines = summary_lines(result, paths, width)
+        for number, (line, severity) in enumerate(lines, start=1):
+            text = Text(line)
+            if severity is not None:
+                text.stylize(_COLOURS[severity], 2, 2 + len(severity))
+            if number == len(lines):  # the verdict
+                text.stylize(_VERDICT_COLOURS.get(outcome.status, "bold yellow"), 0, 12)
+            self.out.print(text, soft_wrap=True)
+
+
+_VERDICT_COLOURS = {"passed": "bold green", "failed": "bold red"}
+TOP_FINDINGS = 12
+_STATUS_WORDS = {"new": "new", "baselined": "baselined", "waived": "waived"}
+
+
+def summary_lines(
+    result: ScanResult, paths: dict[str, Path], width: int | None = None
+) -> list[tuple[str, str | None]]:
+    """The summary as (line, severity to colour): a stable layout, worst finding first.
+
+    Each finding is a header line (severity, gate status, rule, place) and its message below,
+    indented; `width` wraps long lines at word boundaries (None: never wrap, for CI logs).
+    The counts and the last line are the gate's (scanner.report.common.gate_view).
+    """
+    gate = gate_view(result)
+    s = result.summary
+    lines: list[tuple[str, str | None]] = []
+
+    def one(text: str) -> str:
+        """Site text on one line, with nothing a terminal would act on."""
+        return " ".join(for_terminal(text).split())
+
+    def add(text: str, indent: str = "", severity: str | None = None) -> None:
+        if width is None or len(text) <= width:
+            lines.append((text, severity))
+            return
+        wrapped = textwrap.wrap(
+            text,
+            width=max(width, 40),
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
         )
-        if not result.complete:
-            out.print(f"[bold red]INCOMPLETE[/]: {_clip(str(result.incomplete_reason), 300)}")
-        for page in [p for p in result.pages if p.unread][:5]:
-            out.print(f"  not read: {_clip(page.url, 100)} ({_clip(page.unread or '', 100)})")
-        counts = "  ".join(
-            f"[{_COLOURS[sev.value]}]{sev.value} {s.findings.get(sev.value, 0)}[/]"
-            for sev in Severity
+        lines.append((wrapped[0], severity))
+        lines.extend((rest, None) for rest in wrapped[1:])
+
+    add(
+        f"complyscan {one(result.target)}: {s.pages} page(s), {s.forms_collecting_pi} form(s) "
+        f"collecting personal information, {s.third_party_requests} third-party request(s), "
+        f"{s.beacons} beacon(s), {s.cookies} cookie(s), {s.hosts} host(s) TLS-checked, "
+        f"{s.duration_seconds:.1f} s"
+    )
+    if not result.complete:
+        add(f"INCOMPLETE: {one(result.incomplete_reason or 'the scan did not finish')}")
+    for page in [p for p in result.pages if p.unread][:5]:
+        add(f"  not read: {one(page.url)} ({one(page.unread or '')})", indent="    ")
+    counts = "  ".join(f"{sev.value} {s.findings.get(sev.value, 0)}" for sev in SEVERITIES)
+    add(f"findings: {counts}")
+    if gate.verdict != "not gated":
+        c = gate.counts
+        add(
+            f"by status: {c.failing} failing (new, at or above {gate.fail_on}) · {c.new} new "
+            f"· {c.baselined} baselined · {c.waived} waived"
         )
-        out.print(f"findings: {counts}")
-        for finding in result.findings[:12]:
-            sev = Severity(finding.severity).value
-            quote = f'  (contradicts: "{_clip(finding.claim.quote, 70)}")' if finding.claim else ""
-            out.print(
-                f"  [{_COLOURS[sev]}]{sev:<8}[/] {finding.rule_id:<30} "
-                f"{_clip(finding.message, 110)}{quote}",
-                markup=True,
-                soft_wrap=True,
+    for note in gate.waiver_notes:
+        add(f"note: {one(note)}", indent="      ")
+    findings = sorted_findings(result.findings)
+    if findings:
+        rule_width = min(32, max(len(f.rule_id) for f in findings) + 2)
+        lines.append(("", None))
+        for finding in findings[:TOP_FINDINGS]:
+            status = "FAILS GATE" if finding.fails_gate else _STATUS_WORDS[finding_status(finding)]
+            where = one(finding_where(finding, result))
+            severity = finding.severity.value
+            add(
+                f"  {severity:<8}  {status:<10}  {one(finding.rule_id):<{rule_width}}  {where}",
+                indent=" " * 24,
+                severity=severity,
             )
-        if len(result.findings) > 12:
-            out.print(f"  ... and {len(result.findings) - 12} more in the reports")
-        for fmt, path in paths.items():
-            out.print(f"{fmt + ':':<6} {path}")
-        colour = {"passed": "bold green", "failed": "bold red"}.get(outcome.status, "bold yellow")
-        out.print(f"[{colour}]gate {outcome.status}[/] ({_clip(outcome.summary_line(), 300)})")
+            add(f"            {one(finding.message)}", indent=" " * 12)
+            if finding.claim is not None:
+                add(f'            contradicts: "{one(finding.claim.quote)}"', indent=" " * 12)
+            if finding.waived:
+                add(f"            waived: {one(finding.waiver_reason or '')}", indent=" " * 12)
+        if len(findings) > TOP_FINDINGS:
+            add(f"  … and {len(findings) - TOP_FINDINGS} more in the reports")
+        lines.append(("", None))
+    for fmt, path in paths.items():
+        lines.append((for_terminal(f"{fmt + ':':<6} {path}"), None))
+    add(gate.headline())
+    return lines
 
 
 def _clip(text: str, width: int) -> str:

@@ -208,3 +208,36 @@ def test_the_rule_fires_on_its_case(rule_id: str) -> None:
     findings = run_checks(CASES[rule_id]())
 
     assert rule_id in {f.rule_id for f in findings}
+
+
+PATH_VALIDATION = "certificate_path_validation: Certificate path validation failed for CN=x."
+
+
+def test_an_expired_certificate_is_one_finding_not_two() -> None:
+    expired = Certificate(subject="CN=x", validation_errors=["expired"])
+    host = _host(certificate=expired, profile_compliant=False, profile_issues=[PATH_VALIDATION])
+
+    findings = run_checks(_ctx(hosts=[host]))
+
+    assert [f.rule_id for f in findings if f.rule_id.startswith("tls-")] == ["tls-cert-invalid"]
+
+
+def test_the_profile_still_reports_its_other_issues_beside_an_invalid_certificate() -> None:
+    expired = Certificate(subject="CN=x", validation_errors=["expired"])
+    issues = [PATH_VALIDATION, "tls_versions: must be {'TLSv1.2', 'TLSv1.3'}"]
+    host = _host(certificate=expired, profile_compliant=False, profile_issues=issues)
+
+    profile = [f for f in run_checks(_ctx(hosts=[host])) if f.rule_id == "tls-profile-noncompliant"]
+
+    assert len(profile) == 1
+    assert profile[0].evidence["issues"] == [issues[1]]
+
+
+def test_a_pi_page_served_over_plain_http_is_not_redirected() -> None:
+    page = _pi_page("http://old.shop.test/signup", status=200)
+
+    findings = [f for f in run_checks(_ctx(pages=[page])) if f.rule_id == "http-not-redirected"]
+
+    assert [(f.page_url, f.evidence["status"]) for f in findings] == [
+        ("http://old.shop.test/signup", 200)
+    ]

@@ -180,7 +180,7 @@ def test_the_html_report_shows_the_changes_since_the_last_scan() -> None:
     page = HtmlWriter().render(new)
 
     block = page.split("What changed since the previous scan", 1)[1].split("</section>", 1)[0]
-    assert "+1</span> new" in block and "statement-changed" in block
+    assert "+1</span> appeared" in block and "statement-changed" in block
     assert "px.newpixel.test" in block
     assert "certificate renewed (5 → 89 days left)" in block
     assert "+&lt;script&gt;We sell data&lt;/script&gt;" in block

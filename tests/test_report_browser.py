@@ -159,3 +159,30 @@ def test_links_escapes_and_bidi_overrides_from_the_site_stay_text(
     body = opened.page.inner_text("body")
     assert LINK in body and IMAGE in body and MENTION in body and "A\ufffdB" in body
     assert not any(c in body for c in "\x1b\x07\u202e\u202c")
+
+
+def test_on_a_phone_the_protocols_do_not_overlap_and_the_menu_hides_no_heading(
+    browser: Browser, report: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(report.as_uri())
+    boxes = page.eval_on_selector_all(
+        "#transport .host:first-of-type .protocols li",
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return [r.left, r.top, r.right, r.bottom, e.scrollWidth <= e.clientWidth]; })",
+    )
+    assert len(boxes) == 6
+    for n, (left, top, right, bottom, fits) in enumerate(boxes):
+        assert fits and right <= 390, boxes[n]
+        for other in boxes[n + 1 :]:
+            overlap = left < other[2] and other[0] < right and top < other[3] and other[1] < bottom
+            assert not overlap, (boxes[n], other)
+
+    for section in ("statement", "findings", "transport", "pages"):
+        page.goto(f"{report.as_uri()}#{section}")
+        page.wait_for_timeout(100)
+        menu_bottom = page.eval_on_selector(".toc", "e => e.getBoundingClientRect().bottom")
+        heading_top = page.eval_on_selector(f"#{section} h2", "e => e.getBoundingClientRect().top")
+        assert heading_top >= menu_bottom, (section, heading_top, menu_bottom)
+    context.close()

@@ -20,6 +20,7 @@ from tests.fixtures.results.hostile import (
     SECRET_COOKIE_VALUE,
     TYPED_EMAIL,
     build_result,
+    gated_result,
 )
 
 # The smallest valid PNG: 1x1, one transparent pixel.
@@ -105,7 +106,7 @@ def test_the_verdict_comes_first(page: str) -> None:
     body = page[page.index("<body>") :]
 
     assert body.index("Gate failed") < body.index('id="statement"') < body.index('id="findings"')
-    assert "6 findings at or above\n          <strong>high</strong>" in page
+    assert "6 new findings at or above\n          <strong>high</strong>" in page
 
 
 def test_each_claim_sits_beside_the_findings_that_contradict_it(page: str) -> None:
@@ -184,7 +185,9 @@ def test_no_statement_and_no_findings_still_make_a_report() -> None:
 
     assert "Scan incomplete" in page and "crawl aborted &lt;script&gt;" in page
     assert "No privacy statement was found" in page
-    assert "No findings." in page
+    assert "No findings in what the scan saw, but the scan did not finish" in page
+    assert "Every rule was checked" not in page
+    assert 'class="fill-unknown"' in page and 'class="fill-none"' not in page  # not green
     assert 'id="filters"' not in page
 
 
@@ -209,7 +212,8 @@ def test_what_changed_is_shown_only_when_the_result_carries_it(page: str) -> Non
 
     assert "What changed since the previous scan" not in page
     changes = _between(with_changes, "What changed since the previous scan", "</section>")
-    assert "+1</span> new" in changes and "−1</span> fixed" in changes
+    assert "+1</span> appeared" in changes and "−1</span> fixed" in changes
+    assert "not the gate" in changes  # history's "appeared" is not the baseline's "new"
     assert "Old &lt;script&gt;" in changes
     assert "The privacy statement changed." in changes
 
@@ -225,3 +229,104 @@ def test_the_screenshot_of_the_form_the_evidence_names_is_embedded(tmp_path: Pat
     page = HtmlWriter().render(result)
 
     assert page.count("data:image/png;base64,") == 1
+
+
+# --- the report agrees with itself and with the gate -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gated_page() -> str:
+    return HtmlWriter().render(gated_result())
+
+
+def _finding_card(page: str, rule: str) -> str:
+    start = page.index(f'data-rule="{rule}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_each_finding_says_what_the_gate_made_of_it(gated_page: str) -> None:
+    verdict = _between(gated_page, '<section class="verdict', "</section>")
+
+    assert 'data-gate-headline="gate failed: 5 new findings at or above high (2 baselined, ' in (
+        verdict
+    )
+    assert "2 baselined</span>" in verdict and "1 waived</span>" in verdict
+    legacy = _finding_card(gated_page, "tls-legacy-protocol")
+    assert 'data-status="baselined"' in legacy
+    assert "baselined: already in the baseline, not counted" in legacy
+    leak = _finding_card(gated_page, "pi-sent-to-third-party")
+    assert 'data-fails-gate="true"' in leak and "new: fails the gate (at or above high)" in leak
+
+
+def test_expired_waivers_are_rendered(gated_page: str) -> None:
+    notes = _between(gated_page, '<ul class="gate-notes">', "</ul>")
+
+    assert "waiver for statement-not-linked at * expired on 2026-02-01" in notes
+
+
+def test_a_claim_the_gap_rule_tests_is_not_called_kept() -> None:
+    result = gated_result()
+    cookie = next(f for f in result.findings if f.rule_id == "third-party-cookie-undisclosed")
+    cookie.claim = None  # the statement mentions cookies, but not this vendor: a gap
+
+    page = HtmlWriter().render(result)
+    listing = _between(page, '<ol class="claims">', "</ol>")
+    card = next(c for c in listing.split('<li class="claim ')[1:] if ">cookies</span>" in c)
+
+    assert "No contradiction found" not in card
+    assert "does not cover 1 finding" in card and "third-party-cookie-undisclosed" not in (
+        card.split("Tested by", 1)[-1] if "Tested by" in card else ""
+    )
+    gaps = _between(page, "<h3>Disclosure gaps</h3>", "</ul>")
+    assert "statement lacks: cookies" not in gaps
+    assert "the statement's cookies sentences do not cover it" in gaps
+
+
+def test_one_sentence_is_one_claim_card_with_every_kind() -> None:
+    result = gated_result()
+    assert result.statement is not None
+    first = result.statement.claims[0]
+    result.statement.claims.append(first.model_copy(update={"kind": "no-third-party-sharing"}))
+
+    page = HtmlWriter().render(result)
+    listing = _between(page, '<ol class="claims">', "</ol>")
+
+    assert listing.count("We protect all personal information with SSL.") == 1
+    card = next(c for c in listing.split('<li class="claim ')[1:] if "with SSL." in c)
+    assert ">transport-encryption</span>" in card and ">no-third-party-sharing</span>" in card
+
+
+def test_a_severity_raised_by_a_contradiction_is_explained(gated_page: str) -> None:
+    legacy = _finding_card(gated_page, "tls-legacy-protocol")  # high in the catalogue
+    gap = _finding_card(gated_page, "hsts-missing")
+
+    assert "Severity raised from high to critical" in legacy
+    assert "Severity raised" not in gap
+
+
+def test_evidence_reads_as_text_not_json_or_python() -> None:
+    result = gated_result()
+    legacy = next(f for f in result.findings if f.rule_id == "tls-legacy-protocol")
+    legacy.evidence = {
+        "protocols": {"TLS 1.0": True, "TLS 1.3": False},
+        "issues": ["ciphers: must not be {'TLS_RSA_WITH_AES_128', 'TLS_RSA_WITH_3DES'}"],
+        "roles": ["serves-pi-form"],
+        "note": None,
+    }
+
+    card = _finding_card(HtmlWriter().render(result), "tls-legacy-protocol")
+    evidence = _between(card, "<h4>Evidence</h4>", "</dl>\n    </div>")
+
+    assert "<dt>TLS 1.0</dt><dd>yes</dd>" in evidence
+    assert "<dt>TLS 1.3</dt><dd>no</dd>" in evidence
+    assert "must not be TLS_RSA_WITH_AES_128, TLS_RSA_WITH_3DES" in evidence
+    for raw in ("True", "False", "None", "{&#39;", "&#34;", "{"):
+        assert raw not in evidence, raw
+
+
+def test_an_incomplete_scan_never_says_a_claim_was_kept() -> None:
+    page = HtmlWriter().render(gated_result(complete=False))
+    listing = _between(page, '<ol class="claims">', "</ol>")
+
+    assert "No contradiction found" not in listing and "claim-kept" not in listing
+    assert "Not contradicted in what the scan saw, but the scan did not finish" in listing

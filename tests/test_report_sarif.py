@@ -16,6 +16,7 @@ from tests.fixtures.results.hostile import (
     SIGNUP,
     TYPED_EMAIL,
     build_result,
+    gated_result,
 )
 
 SCHEMA = Path(__file__).resolve().parent / "fixtures" / "results" / "sarif-schema-2.1.0.json"
@@ -59,7 +60,7 @@ def test_the_driver_describes_every_catalogue_rule(run: dict[str, Any]) -> None:
 
     assert driver["name"] == "complyscan"
     assert driver["version"] == "0.1.0"
-    assert driver["informationUri"].startswith("https://")
+    assert "informationUri" not in driver  # no published package page to point at
     assert set(load_catalogue()) <= set(rules)
     rule = rules["pi-sent-to-third-party"]
     assert rule["name"] == "PiSentToThirdParty"
@@ -98,19 +99,33 @@ def test_each_finding_is_a_result_pointing_at_its_rule(run: dict[str, Any]) -> N
     assert by_rule["future-rule"]["level"] == "note"  # a rule the catalogue does not know
 
 
-def test_locations_are_page_urls_or_hosts_as_https_urls(run: dict[str, Any]) -> None:
-    uris = {
-        r["ruleId"]: r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        for r in run["results"]
-    }
+def test_locations_are_repository_paths_and_the_url_stays_in_the_result(
+    run: dict[str, Any],
+) -> None:
+    by_rule = {r["ruleId"]: r for r in run["results"]}
 
-    assert uris["pi-sent-to-third-party"] == SIGNUP
-    assert uris["tls-legacy-protocol"] == "https://shop.example:443/"
-    assert uris["tls-profile-noncompliant"] == "https://api.shop.example:8443/"
-    assert uris["statement-not-linked"] == (
+    def where(rule: str) -> tuple[str, str, str]:
+        location = by_rule[rule]["locations"][0]
+        return (
+            location["physicalLocation"]["artifactLocation"]["uri"],
+            location["logicalLocations"][0]["fullyQualifiedName"],
+            by_rule[rule]["properties"]["url"],
+        )
+
+    assert where("pi-sent-to-third-party") == (
+        ".complyscan/site/shop.example/signup",
+        SIGNUP,
+        SIGNUP,
+    )
+    assert where("tls-legacy-protocol")[0] == ".complyscan/site/shop.example_443/index"
+    assert where("tls-profile-noncompliant")[:2] == (
+        ".complyscan/site/api.shop.example_8443/index",
+        "https://api.shop.example:8443/",
+    )
+    assert where("statement-not-linked")[1] == (
         "https://shop.example/search?q=%22%3E%3Cimg%20src=x%20onerror=alert(1)%3E"
     )
-    assert not any(ch in uri for uri in uris.values() for ch in ' "<>')
+    assert "(at https://shop.example:443/)" in by_rule["hsts-missing"]["message"]["text"]
 
 
 def test_waived_findings_are_suppressed_not_dropped(run: dict[str, Any]) -> None:
@@ -132,3 +147,139 @@ def test_secrets_in_evidence_are_redacted(sarif: dict[str, Any]) -> None:
     assert SECRET_COOKIE_VALUE not in text
     assert TYPED_EMAIL not in text
     assert "[redacted, " in text
+
+
+# --- GitHub code scanning's own requirements --------------------------------------------------
+# "SARIF support for code scanning" (docs.github.com): what an upload must carry beyond the
+# schema for GitHub to accept it and show useful alerts, and its documented limits.
+
+MAX_RUNS, MAX_RESULTS, MAX_RULES, MAX_TAGS, MAX_LOCATIONS = 20, 25_000, 25_000, 20, 1_000
+LEVELS = {"error", "warning", "note", "none"}
+
+
+def github_code_scanning_problems(log: dict[str, Any]) -> list[str]:
+    """What GitHub code scanning would reject or mis-read in a SARIF log (empty: none)."""
+    problems: list[str] = []
+    if log.get("version") != "2.1.0":
+        problems.append("version must be 2.1.0")
+    runs = log.get("runs")
+    if not isinstance(runs, list) or len(runs) > MAX_RUNS:
+        return [*problems, f"runs must be a list of at most {MAX_RUNS}"]
+    for run in runs:
+        driver = run.get("tool", {}).get("driver", {})
+        if not driver.get("name"):
+            problems.append("tool.driver.name is required")
+        rules = driver.get("rules", [])
+        if len(rules) > MAX_RULES:
+            problems.append("too many rules")
+        ids = [rule.get("id") for rule in rules]
+        for rule in rules:
+            problems += _rule_problems(rule)
+        results = run.get("results")
+        if not isinstance(results, list) or len(results) > MAX_RESULTS:
+            problems.append("results must be a list of at most 25,000")
+            continue
+        for n, result in enumerate(results):
+            problems += [f"result {n}: {p}" for p in _result_problems(result, ids)]
+    return problems
+
+
+def _rule_problems(rule: dict[str, Any]) -> list[str]:
+    where = f"rule {rule.get('id')}"
+    problems = [
+        f"{where}: {field}.text is required"
+        for field in ("shortDescription", "fullDescription", "help")
+        if not rule.get(field, {}).get("text")
+    ]
+    if rule.get("defaultConfiguration", {}).get("level", "warning") not in LEVELS:
+        problems.append(f"{where}: bad default level")
+    properties = rule.get("properties", {})
+    if len(properties.get("tags", [])) > MAX_TAGS:
+        problems.append(f"{where}: more than {MAX_TAGS} tags")
+    problems += [f"{where}: {p}" for p in _security_severity_problems(properties)]
+    return problems
+
+
+def _security_severity_problems(properties: dict[str, Any]) -> list[str]:
+    if "security-severity" not in properties:
+        return []
+    value = properties["security-severity"]
+    if not isinstance(value, str):
+        return ["security-severity must be a number written as a string"]
+    try:
+        score = float(value)
+    except ValueError:
+        return [f"security-severity {value!r} is not a number"]
+    return [] if 0.1 <= score <= 10.0 else [f"security-severity {value} is outside 0.1-10.0"]
+
+
+def _result_problems(result: dict[str, Any], rule_ids: list[str]) -> list[str]:
+    problems = []
+    if result.get("ruleId") not in rule_ids:
+        problems.append("ruleId names no rule of the driver")
+    index = result.get("ruleIndex")
+    if index is not None and rule_ids[index] != result.get("ruleId"):
+        problems.append("ruleIndex points at another rule")
+    if not result.get("message", {}).get("text"):
+        problems.append("message.text is required")
+    if result.get("level", "warning") not in LEVELS:
+        problems.append("bad level")
+    locations = result.get("locations") or []
+    if not 1 <= len(locations) <= MAX_LOCATIONS:
+        problems.append("at least one location is needed for an alert to show")
+    for location in locations:
+        physical = location.get("physicalLocation", {})
+        uri = physical.get("artifactLocation", {}).get("uri", "")
+        if not uri:
+            problems.append("physicalLocation.artifactLocation.uri must be a non-empty string")
+        elif "://" in uri or uri.startswith("/"):
+            problems.append(f"artifact uri {uri!r} is not relative to the repository root")
+        line = (physical.get("region") or {"startLine": 1}).get("startLine")
+        if not (isinstance(line, int) and line >= 1):
+            problems.append("region.startLine must be a line number")
+    fingerprints = result.get("partialFingerprints")
+    if not fingerprints or not all(isinstance(v, str) and v for v in fingerprints.values()):
+        problems.append("partialFingerprints are needed to track an alert across runs")
+    problems += _security_severity_problems(result.get("properties", {}))
+    return problems
+
+
+def test_the_log_meets_github_code_scanning_requirements() -> None:
+    for result in (gated_result(), gated_result(complete=False), build_result()):
+        log = json.loads(SarifWriter().render(result))
+        assert github_code_scanning_problems(log) == []
+
+
+def test_the_requirement_checks_catch_what_github_rejects() -> None:
+    log = json.loads(SarifWriter().render(gated_result()))
+    first = log["runs"][0]["results"][0]
+    first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = SIGNUP
+    del first["partialFingerprints"]
+    log["runs"][0]["tool"]["driver"]["rules"][0]["properties"]["security-severity"] = "0.0"
+
+    problems = github_code_scanning_problems(log)
+
+    assert len(problems) == 3, problems
+
+
+def test_results_say_what_the_gate_made_of_them() -> None:
+    results = json.loads(SarifWriter().render(gated_result()))["runs"][0]["results"]
+    by_rule = {r["ruleId"]: r for r in results}
+
+    leak = by_rule["pi-sent-to-third-party"]
+    assert (leak["baselineState"], leak["properties"]["status"]) == ("new", "new")
+    assert leak["properties"]["failsGate"] is True
+    legacy = by_rule["tls-legacy-protocol"]
+    assert (legacy["baselineState"], legacy["properties"]["status"]) == ("unchanged", "baselined")
+    assert legacy["properties"]["failsGate"] is False
+    assert by_rule["cookie-not-secure"]["properties"]["status"] == "waived"
+    assert "security-severity" not in by_rule["statement-changed"]["properties"]  # info
+
+
+def test_expired_waivers_are_tool_notifications() -> None:
+    run = json.loads(SarifWriter().render(gated_result()))["runs"][0]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+
+    assert notes[0]["level"] == "warning"
+    assert notes[0]["message"]["text"].startswith("waiver for statement-not-linked at * expired")
+    assert run["properties"]["counts"] == {"failing": 5, "new": 11, "baselined": 2, "waived": 1}

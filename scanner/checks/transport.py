@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from scanner.checks.base import CheckContext
-from scanner.model import ClaimKind, Finding, Form, HostSecurity, Page
+from scanner.model import Claim, ClaimKind, Finding, Form, HostSecurity, Page
 
 PROMISE: tuple[ClaimKind, ...] = ("transport-encryption",)
 LEGACY = ("SSL 2.0", "SSL 3.0", "TLS 1.0", "TLS 1.1")
@@ -152,20 +152,31 @@ def check_tls_profile_noncompliant(ctx: CheckContext) -> Iterator[Finding]:
     claim = ctx.claim(PROMISE)
     for host in _checked_hosts(ctx, pi_only=True):
         assert host.tls is not None
-        if host.tls.profile_compliant is False:
+        issues = _profile_issues_of_its_own(host)
+        if host.tls.profile_compliant is False and issues:
             yield ctx.finding(
                 "tls-profile-noncompliant",
                 f"{_where(host)} does not meet the Mozilla {host.tls.profile} profile "
-                f"({len(host.tls.profile_issues)} issue(s)).",
+                f"({len(issues)} issue(s)).",
                 location=_where(host),
                 host=host.host,
                 evidence={
                     "profile": host.tls.profile,
                     "profile_version": host.tls.profile_version,
-                    "issues": host.tls.profile_issues,
+                    "issues": issues,
                 },
                 claim=claim,
             )
+
+
+def _profile_issues_of_its_own(host: HostSecurity) -> list[str]:
+    """The profile's issues less its certificate path validation when tls-cert-invalid reports
+    the same certificate: one expired certificate is one finding, not two."""
+    assert host.tls is not None
+    cert = host.tls.certificate
+    if cert is None or not cert.validation_errors:
+        return list(host.tls.profile_issues)
+    return [i for i in host.tls.profile_issues if not i.startswith("certificate_path_validation")]
 
 
 def check_tls_cert_invalid(ctx: CheckContext) -> Iterator[Finding]:
@@ -245,12 +256,19 @@ def check_hsts_missing(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def check_http_not_redirected(ctx: CheckContext) -> Iterator[Finding]:
-    """http-not-redirected: the http:// form of a PI page answers without redirecting."""
+    """http-not-redirected: the http:// form of a PI page answers without redirecting.
+
+    Two ways to see it: the probe of an https PI page's http:// form (HostSecurity.http), and a
+    PI page the browser itself was served over plain HTTP (a host with no HTTPS at all, or one
+    that never sends visitors there): something answered over HTTP without redirecting.
+    """
     claim = ctx.claim(PROMISE)
+    probed: set[str] = set()
     for host in ctx.result.hosts:
         for check in host.http:
             if check.redirects_to_https is not False:
                 continue
+            probed.add(check.http_url or check.url)
             yield ctx.finding(
                 "http-not-redirected",
                 f"{check.http_url} answers {check.http_status} over plain HTTP instead of "
@@ -265,6 +283,33 @@ def check_http_not_redirected(ctx: CheckContext) -> Iterator[Finding]:
                 },
                 claim=claim,
             )
+    yield from _pi_pages_served_over_http(ctx, probed, claim)
+
+
+def _pi_pages_served_over_http(
+    ctx: CheckContext, probed: set[str], claim: Claim | None
+) -> Iterator[Finding]:
+    """http-not-redirected for PI pages the crawl itself ended on over plain HTTP."""
+    for page in ctx.result.pages:
+        url = page.final_url or page.url
+        if page.error or not url.startswith("http:") or url in probed:
+            continue
+        if not any(form.collects_pi for form in page.forms):
+            continue
+        probed.add(url)
+        yield ctx.finding(
+            "http-not-redirected",
+            f"{url} answers {page.status} over plain HTTP instead of redirecting to https.",
+            location=url,
+            host=urlsplit(url).hostname,
+            page_url=url,
+            evidence={
+                "http_url": url,
+                "status": page.status,
+                "redirect_chain": list(dict.fromkeys([page.url, url])),
+            },
+            claim=claim,
+        )
 
 
 def check_tls_scan_failed(ctx: CheckContext) -> Iterator[Finding]:

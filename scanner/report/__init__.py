@@ -69,8 +69,10 @@ def write_reports(result: ScanResult, out_dir: Path, formats: list[str]) -> dict
     _forget_secrets(result)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
+    companions = frozenset(WRITERS[name].filename for name in formats)
     for name in formats:
         writer = WRITERS[name]()
+        writer.companions = companions
         path = out_dir / writer.filename
         _write_atomically(path, writer.render(result))
         written[name] = path

@@ -23,15 +23,19 @@ from markupsafe import Markup
 
 from scanner import __version__
 from scanner.catalogue import Rule, load_catalogue
-from scanner.model import Changes, Claim, Finding, HostSecurity, ScanResult
+from scanner.model import Changes, Claim, Finding, HostSecurity, ScanResult, Severity
 from scanner.report.common import (
     SEVERITIES,
-    failing_findings,
+    as_gated,
+    evidence_text,
+    finding_status,
     finding_where,
+    gate_view,
+    readable,
     redact,
     severity_counts,
     sorted_findings,
-    verdict,
+    status_text,
 )
 from scanner.report.declaration import declaration_rows
 from scanner.report.interface import ReportWriter
@@ -71,19 +75,22 @@ def _data_uri(path_text: Any) -> str | None:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str | list[str], str]]:
-    """(key, value, shape): scalars as text, lists of scalars as a list, the rest as pretty JSON."""
-    rows: list[tuple[str, str | list[str], str]] = []
+EvidenceValue = str | list[str] | list[tuple[str, str]]
+
+
+def _evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, EvidenceValue, str]]:
+    """(key, value, shape): scalars as text, lists as a list, mappings as key/value pairs;
+    never JSON or Python reprs (a web team reads this)."""
+    rows: list[tuple[str, EvidenceValue, str]] = []
     for key, value in redact(evidence).items():
         if key == "screenshot":
             continue
-        if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
-            rows.append((str(key), [str(v) for v in value], "list"))
-        elif isinstance(value, dict | list):
-            text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-            rows.append((str(key), text, "json"))
+        if isinstance(value, list) and value:
+            rows.append((str(key), [evidence_text(v) for v in value], "list"))
+        elif isinstance(value, dict) and value:
+            rows.append((str(key), [(str(k), evidence_text(v)) for k, v in value.items()], "kv"))
         else:
-            rows.append((str(key), "—" if value is None else str(value), "text"))
+            rows.append((str(key), evidence_text(value), "text"))
     return rows
 
 
@@ -95,17 +102,29 @@ class FindingView:
     anchor: str
     where: str
     rule: Rule | None
-    evidence: list[tuple[str, str | list[str], str]]
+    evidence: list[tuple[str, EvidenceValue, str]]
     screenshot: str | None
+    status: str = "new"
+    """new, baselined or waived, as the gate recorded it."""
+    status_text: str = ""
+    """Why it does or does not count, in the same words as every other output."""
+    raised_from: str | None = None
+    """The rule's own severity, when contradicting the statement raised it."""
+    lacks: list[str] = field(default_factory=list)
+    """For a disclosure gap: the claim kinds the statement does not make at all."""
 
 
 @dataclass
 class ClaimView:
-    """A claim of the statement and what the scan found about it."""
+    """A sentence of the statement, the claims it makes, and what the scan found about them."""
 
     claim: Claim
     contradictions: list[FindingView]
     tested_by: list[Rule]
+    kinds: list[str] = field(default_factory=list)
+    """Every claim kind this sentence makes (one card per sentence)."""
+    related_gaps: list[FindingView] = field(default_factory=list)
+    """Disclosure gaps of rules that test these kinds: the sentence does not cover them."""
 
 
 @dataclass
@@ -131,17 +150,26 @@ class HostView:
 
 
 def _finding_views(result: ScanResult, rules: dict[str, Rule]) -> list[FindingView]:
-    return [
-        FindingView(
-            finding=f,
-            anchor=f"finding-{n}",
-            where=finding_where(f, result),
-            rule=rules.get(f.rule_id),
-            evidence=_evidence_rows(f.evidence),
-            screenshot=_data_uri(_screenshot_path(f, result)),
+    stated = {c.kind for c in result.statement.claims} if result.statement else set()
+    views = []
+    for n, f in enumerate(sorted_findings(result.findings), start=1):
+        rule = rules.get(f.rule_id)
+        raised = rule is not None and f.claim is not None and f.severity.rank > rule.severity.rank
+        views.append(
+            FindingView(
+                finding=f,
+                anchor=f"finding-{n}",
+                where=finding_where(f, result),
+                rule=rule,
+                evidence=_evidence_rows(f.evidence),
+                screenshot=_data_uri(_screenshot_path(f, result)),
+                status=finding_status(f),
+                status_text=status_text(f, result),
+                raised_from=rule.severity.value if raised and rule else None,
+                lacks=[k for k in rule.claims if k not in stated] if rule else [],
+            )
         )
-        for n, f in enumerate(sorted_findings(result.findings), start=1)
-    ]
+    return views
 
 
 def _selectors(value: Any) -> list[str]:
@@ -177,38 +205,52 @@ def _screenshot_path(finding: Finding, result: ScanResult) -> Any:
 def _claim_views(
     result: ScanResult, findings: list[FindingView], rules: dict[str, Rule]
 ) -> list[ClaimView]:
+    """One view per sentence: claims sharing a quote are one card with several kinds."""
     if result.statement is None:
         return []
     claims = result.statement.claims
+    order = {id(view): index for index, view in enumerate(findings)}
     quotes: dict[str, set[str]] = {}
     for c in claims:
         quotes.setdefault(c.kind, set()).add(c.quote)
     # Each finding is about the claim it quotes; one whose quote is no claim of its kind (a
     # general sentence) is about every claim of the kind. Grouped once: linear in the claims.
-    by_quote: dict[tuple[str, str], list[tuple[int, FindingView]]] = {}
-    unquoted: dict[str, list[tuple[int, FindingView]]] = {}
-    for index, view in enumerate(findings):
+    by_quote: dict[tuple[str, str], list[FindingView]] = {}
+    unquoted: dict[str, list[FindingView]] = {}
+    gaps_by_rule: dict[str, list[FindingView]] = {}
+    for view in findings:
         ref = view.finding.claim
-        if ref is None or ref.kind not in quotes:
+        if ref is None:
+            if view.rule is not None:
+                gaps_by_rule.setdefault(view.rule.id, []).append(view)
+        elif ref.kind in quotes:
+            if ref.quote in quotes[ref.kind]:
+                by_quote.setdefault((ref.kind, ref.quote), []).append(view)
+            else:
+                unquoted.setdefault(ref.kind, []).append(view)
+    views: dict[str, ClaimView] = {}
+    for claim in claims:
+        card = views.setdefault(claim.quote, ClaimView(claim, [], []))
+        if claim.kind in card.kinds:
             continue
-        if ref.quote in quotes[ref.kind]:
-            by_quote.setdefault((ref.kind, ref.quote), []).append((index, view))
-        else:
-            unquoted.setdefault(ref.kind, []).append((index, view))
-    return [
-        ClaimView(
-            claim=claim,
-            contradictions=[
-                v
-                for _, v in sorted(
-                    by_quote.get((claim.kind, claim.quote), []) + unquoted.get(claim.kind, []),
-                    key=lambda pair: pair[0],
-                )
-            ],
-            tested_by=[r for r in rules.values() if claim.kind in r.claims],
+        card.kinds.append(claim.kind)
+        card.contradictions += by_quote.get((claim.kind, claim.quote), [])
+        card.contradictions += unquoted.get(claim.kind, [])
+    for card in views.values():
+        card.contradictions = _in_order(card.contradictions, order)
+        testing = [r for r in rules.values() if set(card.kinds) & set(r.claims)]
+        card.related_gaps = _in_order(
+            [f for r in testing for f in gaps_by_rule.get(r.id, [])], order
         )
-        for claim in claims
-    ]
+        fired = {f.finding.rule_id for f in card.contradictions + card.related_gaps}
+        card.tested_by = [r for r in testing if r.id not in fired]
+    return list(views.values())
+
+
+def _in_order(views: list[FindingView], order: dict[int, int]) -> list[FindingView]:
+    """Each finding once, in the report's order of findings."""
+    unique = {id(v): v for v in views}
+    return sorted(unique.values(), key=lambda v: order[id(v)])
 
 
 def _vendor_views(result: ScanResult) -> list[VendorView]:
@@ -326,9 +368,11 @@ class HtmlWriter(ReportWriter):
         )
         self.environment.filters["datetime"] = _format_datetime
         self.environment.filters["pretty"] = _pretty
+        self.environment.filters["readable"] = readable
 
     def render(self, result: ScanResult) -> str:
         """The whole page."""
+        result = as_gated(result)
         rules = load_catalogue()
         css, script = _asset("report.css"), _asset("report.js")
         csp = (
@@ -337,15 +381,16 @@ class HtmlWriter(ReportWriter):
         )
         findings = _finding_views(result, rules)
         gaps = [v for v in findings if v.finding.claim is None and v.rule and v.rule.claims]
+        gate = gate_view(result)
         template = self.environment.get_template(TEMPLATE)
         return template.render(
             result=result,
             rules=rules,
-            verdict=verdict(result),
-            failing=len(failing_findings(result)),
+            verdict=gate.verdict,
+            gate=gate,
+            status_counts=_status_counts(result),
             severities=SEVERITIES,
             counts=severity_counts(result.findings),
-            waived_counts=severity_counts(result.findings, waived=True),
             findings=findings,
             claims=_claim_views(result, findings, rules),
             gaps=gaps,
@@ -363,6 +408,14 @@ class HtmlWriter(ReportWriter):
             css=Markup(css),  # our own asset, hashed into the CSP; never site data
             script=Markup(script),
         )
+
+
+def _status_counts(result: ScanResult) -> dict[str, dict[Severity, int]]:
+    """new / baselined / waived -> severity -> number of findings."""
+    counts = {status: dict.fromkeys(SEVERITIES, 0) for status in ("new", "baselined", "waived")}
+    for finding in result.findings:
+        counts[finding_status(finding)][finding.severity] += 1
+    return counts
 
 
 def _pages_with_third_parties(result: ScanResult) -> dict[str, int]:

@@ -15,6 +15,8 @@ class ReportWriter(ABC):
     """The name users pass to --format (json, html, sarif, junit, md)."""
     filename: ClassVar[str]
     """The file it writes in the output directory."""
+    companions: frozenset[str] = frozenset()
+    """The files written beside it in this run (their names): a report links only to these."""
 
     @abstractmethod
     def render(self, result: ScanResult) -> str:

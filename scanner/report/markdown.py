@@ -1,22 +1,24 @@
 """report.md: the short summary for a pull-request comment or a CI job's step summary.
 
 Everything the site controls is escaped for Markdown and for the HTML that GitHub and GitLab
-allow in it, so a page title can neither format, link, mention nor inject markup.
+allow in it, so a page title can neither format, link, mention nor inject markup. The verdict and
+its counts are the gate's (scanner.report.common.gate_view), so the comment never says something
+else than the exit code; each finding says whether it is new, baselined or waived.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from scanner.catalogue import load_catalogue
+from scanner.catalogue import Rule, load_catalogue
 from scanner.model import Finding, ScanResult
 from scanner.report.common import (
     SEVERITIES,
-    failing_findings,
+    as_gated,
+    finding_status,
     finding_where,
-    severity_counts,
+    gate_view,
     sorted_findings,
-    verdict,
 )
 from scanner.report.declaration import declaration_rows
 from scanner.report.interface import ReportWriter
@@ -25,6 +27,7 @@ from scanner.sanitize import for_markdown, markdown_code
 TOP_FINDINGS = 10
 _MAX_TEXT = 160
 _ICONS = {"passed": "✅", "failed": "❌", "incomplete": "⚠️", "not gated": "ℹ️"}
+_STATUS_MARK = {"new": "**new**", "baselined": "baselined", "waived": "waived"}
 
 
 def escape(text: str, limit: int = _MAX_TEXT) -> str:
@@ -32,29 +35,61 @@ def escape(text: str, limit: int = _MAX_TEXT) -> str:
     return for_markdown(text, limit)
 
 
-def _finding_row(finding: Finding, result: ScanResult) -> str:
-    quote = f"“{escape(finding.claim.quote)}”" if finding.claim else "—"
+def _status_cell(finding: Finding, result: ScanResult) -> str:
+    status = finding_status(finding)
+    if finding.fails_gate:
+        return "**new — fails the gate**"
+    if status == "waived":
+        return f"waived: {escape(finding.waiver_reason or 'no reason given', 80)}"
+    if status == "new" and result.summary.gate is not None:
+        return "new (below threshold)" if result.summary.fail_on != "none" else "new"
+    return _STATUS_MARK[status]
+
+
+def _finding_row(finding: Finding, result: ScanResult, quotes: dict[str, int], gap: bool) -> str:
+    quote = f"quote {quotes[finding.claim.quote]}" if finding.claim else "—"
+    if gap:
+        quote = "— (disclosure gap)"
     rule = escape(finding.rule_id, 60)
     cells = [
         finding.severity.value,
-        f"**{rule}**<br>{escape(finding.title, 100)}",
+        _status_cell(finding, result),
+        f"**{rule}**<br>{escape(finding.message, 220)}",
         markdown_code(finding_where(finding, result), 100),
         quote,
     ]
     return "| " + " | ".join(cells) + " |"
 
 
+def _is_gap(finding: Finding, rule: Rule | None) -> bool:
+    """A disclosure gap: the rule tests a claim the statement does not make."""
+    return finding.claim is None and rule is not None and bool(rule.claims)
+
+
+def _count_table(result: ScanResult) -> list[str]:
+    """Findings by severity and by what the gate made of them."""
+    counts = {(s, st): 0 for s in SEVERITIES for st in ("new", "baselined", "waived")}
+    for finding in result.findings:
+        counts[(finding.severity, finding_status(finding))] += 1
+    lines = ["| Severity | New | Baselined | Waived |", "|---|---:|---:|---:|"]
+    for severity in SEVERITIES:
+        row = [str(counts[(severity, st)]) for st in ("new", "baselined", "waived")]
+        lines.append(f"| {severity.value} | " + " | ".join(row) + " |")
+    return lines
+
+
 class MarkdownWriter(ReportWriter):
-    """Verdict, severity counts, the top findings, and where the full report is."""
+    """Verdict, counts as the gate counted them, the top findings, and where the full report is."""
 
     format: ClassVar[str] = "md"
     filename: ClassVar[str] = "report.md"
 
     def render(self, result: ScanResult) -> str:
         """The Markdown summary."""
-        state = verdict(result)
+        result = as_gated(result)
+        gate = gate_view(result)
         catalogue = load_catalogue()
-        lines = [f"## {_ICONS[state]} complyscan: {_headline(result)}", ""]
+        lines = [f"## {_ICONS[gate.verdict]} complyscan: {gate.headline()}", ""]
         lines.append(
             f"Target: {markdown_code(result.target, 200)} · "
             f"{len(result.pages)} pages · {len(result.beacons)} beacons · "
@@ -73,41 +108,67 @@ class MarkdownWriter(ReportWriter):
             f"- Not read: {escape(p.url, 200)} ({escape(p.unread or '', 200)})" for p in unread
         ]
         lines += [""] if unread else []
+        if gate.waiver_notes:
+            lines += [f"> **Note:** {escape(note, 300)}" + "  " for note in gate.waiver_notes]
+            lines.append("")
 
-        active, waived = (
-            severity_counts(result.findings),
-            severity_counts(result.findings, waived=True),
-        )
-        lines += ["| Severity | Findings | Waived |", "|---|---:|---:|"]
-        for severity in SEVERITIES:
-            lines.append(f"| {severity.value} | {active[severity]} | {waived[severity]} |")
+        lines += _count_table(result)
         lines.append("")
 
-        findings = [f for f in sorted_findings(result.findings) if not f.waived]
+        findings = sorted_findings(result.findings)
         if findings:
+            shown = findings[:TOP_FINDINGS]
+            quotes: dict[str, int] = {}
+            for finding in shown:
+                if finding.claim is not None:
+                    quotes.setdefault(finding.claim.quote, len(quotes) + 1)
             lines += [
                 "### Top findings",
                 "",
-                "| Severity | Rule | Where | Statement sentence it contradicts |",
-                "|---|---|---|---|",
+                "| Severity | Status | Finding | Where | Contradicts |",
+                "|---|---|---|---|---|",
             ]
-            lines += [_finding_row(f, result) for f in findings[:TOP_FINDINGS]]
+            lines += [
+                _finding_row(f, result, quotes, _is_gap(f, catalogue.get(f.rule_id))) for f in shown
+            ]
             if len(findings) > TOP_FINDINGS:
-                lines += ["", f"…and {len(findings) - TOP_FINDINGS} more in `report.html`."]
+                more = f"…and {len(findings) - TOP_FINDINGS} more"
+                where = " in `report.html`" if "report.html" in self.companions else ""
+                lines += ["", f"{more}{where}."]
             lines.append("")
+            if quotes:
+                lines += ["Statement sentences these findings contradict:", ""]
+                lines += [f"{n}. “{escape(quote, 400)}”" for quote, n in quotes.items()]
+                lines.append("")
             unknown = sorted({f.rule_id for f in findings} - set(catalogue))
             if unknown:
                 names = ", ".join(escape(rule_id, 60) for rule_id in unknown)
                 lines += [f"Rules not in this version's catalogue: {names}.", ""]
-        else:
+        elif result.complete:
             lines += ["No findings.", ""]
+        else:
+            lines += ["No findings in what the scan could see before it stopped.", ""]
 
         lines += _declaration_lines(result)
-        lines.append(
-            "Full report: open `report.html` from this job's artifacts (statement vs. site, "
-            "evidence, fixes). Code scanning: `report.sarif`; machine-readable: `report.json`."
-        )
+        lines.append(self._where_next())
         return "\n".join(lines) + "\n"
+
+    def _where_next(self) -> str:
+        """Links to the other reports of this run, only those that were written."""
+        parts = []
+        if "report.html" in self.companions:
+            parts.append(
+                "Full report: open `report.html` from this job's artifacts (statement vs. site, "
+                "evidence, fixes)."
+            )
+        others = [
+            f"{label}: `{name}`"
+            for name, label in (("report.sarif", "Code scanning"), ("report.json", "data"))
+            if name in self.companions
+        ]
+        if others:
+            parts.append("; ".join(others) + ".")
+        return " ".join(parts) or "Only this summary was written (`--format md`)."
 
 
 def _declaration_lines(result: ScanResult) -> list[str]:
@@ -136,11 +197,4 @@ def _declaration_lines(result: ScanResult) -> list[str]:
     return [*lines, ""]
 
 
-def _headline(result: ScanResult) -> str:
-    state = verdict(result)
-    if state == "incomplete":
-        return "scan incomplete"
-    if state == "not gated":
-        return f"{len(result.findings)} findings (not gated)"
-    failing = len(failing_findings(result))
-    return f"gate {state} — {failing} findings at or above {result.summary.fail_on}"
+__all__ = ["TOP_FINDINGS", "MarkdownWriter", "escape"]

@@ -2,9 +2,14 @@
 
 Levels and security-severity follow GitHub's reading of SARIF: critical and high are errors,
 medium a warning, low and info notes; `security-severity` (a number as a string) places a result
-in GitHub's critical/high/medium/low bands. Locations are the page URL, or the host as
-`https://host:port/`; `partialFingerprints` carries our fingerprint so the service tracks a finding
-across runs the way our own baseline does.
+in GitHub's critical/high/medium/low bands (info has none: it is not a security alert).
+
+GitHub code scanning accepts only repository-relative artifact paths, never `https://` URIs, so
+each result's physical location is a stable placeholder path under `.complyscan/site/` named
+after the page (or host:port) it is about, relative to the repository root (`%SRCROOT%`); the
+URL itself is the result's logical location, in its message and in `properties.url`.
+`partialFingerprints` carries our fingerprint so the service tracks a finding across runs the
+way our own baseline does; `baselineState` and `properties.status` say what the gate made of it.
 """
 
 from __future__ import annotations
@@ -18,12 +23,21 @@ from scanner import __version__
 from scanner.catalogue import Rule, load_catalogue
 from scanner.fingerprint import finding_fingerprint
 from scanner.model import Finding, ScanResult, Severity
-from scanner.report.common import finding_where, redact, sorted_findings
+from scanner.report.common import (
+    as_gated,
+    finding_status,
+    finding_where,
+    gate_view,
+    redact,
+    sorted_findings,
+    status_text,
+)
 from scanner.report.interface import ReportWriter
 from scanner.sanitize import for_sarif
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/complyscan/"
+SITE_ROOT = ".complyscan/site"
+"""Where the placeholder artifact paths of results live, relative to the repository root."""
 FINGERPRINT_KEY = "complyscanFingerprint/v1"
 
 LEVELS = {
@@ -33,12 +47,11 @@ LEVELS = {
     Severity.LOW: "note",
     Severity.INFO: "note",
 }
-SECURITY_SEVERITY = {
+SECURITY_SEVERITY: dict[Severity, str] = {
     Severity.CRITICAL: "9.5",
     Severity.HIGH: "8.0",
     Severity.MEDIUM: "5.5",
     Severity.LOW: "3.0",
-    Severity.INFO: "0.0",
 }
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
@@ -62,12 +75,21 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
             ),
         },
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {
-            "tags": list(dict.fromkeys(["security", "privacy", rule.area, *rule.claims])),
-            "precision": "high",
-            "security-severity": SECURITY_SEVERITY[rule.severity],
-        },
+        "properties": _severity_properties(
+            rule.severity,
+            {
+                "tags": list(dict.fromkeys(["security", "privacy", rule.area, *rule.claims])),
+                "precision": "high",
+            },
+        ),
     }
+
+
+def _severity_properties(severity: Severity, properties: dict[str, Any]) -> dict[str, Any]:
+    """`properties` with security-severity, which info (not a security alert) goes without."""
+    if severity in SECURITY_SEVERITY:
+        return {**properties, "security-severity": SECURITY_SEVERITY[severity]}
+    return properties
 
 
 def _unknown_descriptor(finding: Finding) -> dict[str, Any]:
@@ -76,6 +98,8 @@ def _unknown_descriptor(finding: Finding) -> dict[str, Any]:
         "id": finding.rule_id,
         "name": rule_name(finding.rule_id) or "UnknownRule",
         "shortDescription": {"text": finding.title},
+        "fullDescription": {"text": finding.title},
+        "help": {"text": "This rule is not in this version's catalogue."},
         "defaultConfiguration": {"level": LEVELS[finding.severity]},
         "properties": {"tags": ["security", "privacy"]},
     }
@@ -86,36 +110,68 @@ def _uri(url: str) -> str:
     return quote(url, safe=_URI_SAFE)
 
 
-def _message(finding: Finding) -> str:
-    """The result's message.text: site text in it cannot form a link (see for_sarif)."""
+def artifact_path(url: str) -> str:
+    """The placeholder repository path of a page or host URL: `https://shop.example:8443/a/b?q`
+    -> `.complyscan/site/shop.example_8443/a/b`; a path ending in / gets `index`. Stable across
+    runs (GitHub keys alerts on it), relative, and free of characters a path cannot hold."""
+    parts = urlsplit(url)
+    netloc = (parts.hostname or "site") + (f"_{parts.port}" if parts.port else "")
+    path = parts.path or "/"
+    if path.endswith("/"):
+        path += "index"
+    segments = [s for s in path.split("/") if s not in ("", ".", "..")]
+    safe = [re.sub(r"[^A-Za-z0-9._~-]", "_", s) for s in [netloc, *segments]]
+    return "/".join([SITE_ROOT, *safe])
+
+
+def _message(finding: Finding, where: str) -> str:
+    """The result's message.text: the URL it is about (the location is only a placeholder
+    path), and site text in it cannot form a link (see for_sarif)."""
     text = finding.message
+    if where not in text:
+        text = f"{text} (at {where})"
     if finding.claim is not None:
         text += f' The privacy statement says: "{finding.claim.quote}"'
     return for_sarif(text)
 
 
+_BASELINE_STATE = {"new": "new", "baselined": "unchanged"}
+
+
 def _result(finding: Finding, index: int, result: ScanResult) -> dict[str, Any]:
+    where = finding_where(finding, result)
+    status = finding_status(finding)
     entry: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": index,
         "level": LEVELS[finding.severity],
-        "message": {"text": _message(finding)},
+        "message": {"text": _message(finding, where)},
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(finding_where(finding, result))}
-                }
+                    "artifactLocation": {"uri": artifact_path(where), "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": 1},
+                },
+                "logicalLocations": [{"fullyQualifiedName": _uri(where)}],
             }
         ],
         "partialFingerprints": {FINGERPRINT_KEY: finding_fingerprint(finding)},
-        "properties": {
-            "security-severity": SECURITY_SEVERITY[finding.severity],
-            "severity": finding.severity.value,
-            "contradiction": finding.claim is not None,
-            "claim": finding.claim.model_dump() if finding.claim else None,
-            "evidence": redact(finding.evidence),
-        },
+        "properties": _severity_properties(
+            finding.severity,
+            {
+                "url": _uri(where),
+                "severity": finding.severity.value,
+                "status": status,
+                "failsGate": finding.fails_gate,
+                "statusText": for_sarif(status_text(finding, result)),
+                "contradiction": finding.claim is not None,
+                "claim": finding.claim.model_dump() if finding.claim else None,
+                "evidence": redact(finding.evidence),
+            },
+        ),
     }
+    if status in _BASELINE_STATE and result.summary.gate is not None:
+        entry["baselineState"] = _BASELINE_STATE[status]
     if finding.waived:
         reason = finding.waiver_reason or "waived"
         entry["suppressions"] = [{"kind": "external", "justification": reason}]
@@ -123,11 +179,15 @@ def _result(finding: Finding, index: int, result: ScanResult) -> dict[str, Any]:
 
 
 def _notifications(result: ScanResult) -> list[dict[str, Any]]:
-    notes = [{"level": "note", "message": {"text": for_sarif(note)}} for note in result.notes]
-    if not result.complete:
-        reason = result.incomplete_reason or "the scan did not finish"
-        text = for_sarif(f"Scan incomplete: {reason}")
-        notes.insert(0, {"level": "error", "message": {"text": text}})
+    gate = gate_view(result)
+    notes = [
+        {
+            "level": "error" if note.startswith("scan incomplete") else "warning",
+            "message": {"text": for_sarif(note)},
+        }
+        for note in gate.notes
+    ]
+    notes += [{"level": "note", "message": {"text": for_sarif(note)}} for note in result.notes]
     return notes
 
 
@@ -152,6 +212,7 @@ class SarifWriter(ReportWriter):
 
     def log(self, result: ScanResult) -> dict[str, Any]:
         """The SARIF log as a dict."""
+        result = as_gated(result)
         descriptors = [_descriptor(rule) for rule in load_catalogue().values()]
         index = {d["id"]: i for i, d in enumerate(descriptors)}
         results = []
@@ -160,6 +221,7 @@ class SarifWriter(ReportWriter):
                 index[finding.rule_id] = len(descriptors)
                 descriptors.append(_unknown_descriptor(finding))
             results.append(_result(finding, index[finding.rule_id], result))
+        gate = gate_view(result)
         invocation = {
             "executionSuccessful": result.complete,
             "startTimeUtc": _time(result.started_at),
@@ -177,17 +239,26 @@ class SarifWriter(ReportWriter):
                             "name": result.tool.name,
                             "version": version,
                             "semanticVersion": version,
-                            "informationUri": INFORMATION_URI,
                             "rules": descriptors,
                         }
                     },
                     "automationDetails": {"id": f"complyscan/{_site(result.target)}/"},
                     "invocations": [{k: v for k, v in invocation.items() if v is not None}],
                     "results": results,
+                    "originalUriBaseIds": {
+                        "%SRCROOT%": {
+                            "description": {
+                                "text": "The repository root: result paths under "
+                                f"{SITE_ROOT}/ stand for the site's pages and hosts."
+                            }
+                        }
+                    },
                     "properties": {
                         "target": result.target,
                         "gate": result.summary.gate,
                         "failOn": result.summary.fail_on,
+                        "headline": for_sarif(gate.headline()),
+                        "counts": gate.counts.model_dump(),
                         "schemaVersion": result.schema_version,
                     },
                 }
