@@ -150,7 +150,7 @@ def evaluate(corpus: Path, *, show_errors: str | None = None) -> dict[str, dict[
             for number in range(len(starts) - 1):
                 if starts[number] <= claim.start < starts[number + 1]:
                     found[number].add((claim.kind, claim.polarity))
-        group = groups[f"{doc['split']} {doc['language']}"]
+        group = groups[group_name(doc)]
         for number, line in enumerate(text.split("\n")[:-1]):
             if not line.strip() or is_heading(line.strip()):
                 continue
@@ -169,6 +169,13 @@ def evaluate(corpus: Path, *, show_errors: str | None = None) -> dict[str, dict[
                     for error in tally.errors:
                         print(f"[{name}] {kind}: {error}")
     return groups
+
+
+def group_name(doc: dict[str, Any]) -> str:
+    """ "dev en", or a blind document's round: "blind round 3 ja" (each round reported apart)."""
+    if doc["split"] == "blind" and doc.get("blind_in"):
+        return f"blind {doc['blind_in']} {doc['language']}"
+    return f"{doc['split']} {doc['language']}"
 
 
 def table(groups: dict[str, dict[str, Tally]]) -> str:

@@ -21,8 +21,10 @@ import yaml
 from scanner.model import Claim, ClaimKind
 from scanner.parties.vendors import VendorDB, load_vendors
 from scanner.resources import rules_dir
+from scanner.statement.answers import answered
 from scanner.statement.segment import sentences
 from scanner.statement.text import language_of
+from scanner.statement.vendor_claims import measured_by_vendor
 
 Polarity = Literal["affirms", "denies"]
 
@@ -43,7 +45,11 @@ _SPREAD_MIN_PARTS = 3
 _TITLE_WORD = re.compile(r"[^\W\d_]{4,}")
 # A link's target written out in the text says nothing about the site ("https://..." is not a
 # claim of encryption, "google.com/analytics" not one of analytics).
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]]+", re.IGNORECASE)
+# A URL ends at the first character a URL cannot hold, and may start right after a Japanese
+# word: Japanese text glues words to it on both sides ("こちらhttps://...で無効化").
+_URL = re.compile(r"(?<![A-Za-z0-9])(?i:https?://|www\.)[!-'*-;=?-Z\\^-~]+")
+_TRAILING_SYMBOLS = re.compile(r"[\s\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]+$")
+_THIRD = re.compile(r"\b3rd\b", re.IGNORECASE)  # "3rd parties" read as "third parties"
 _SENTENCE_STOP = re.compile(r"[.!?。！？:：)）」]\s*$")
 _PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
 
@@ -197,8 +203,8 @@ def extract_claims(
     spans = sentences(text)
     kinds = [patterns.for_kind(k) for k in CLAIM_KINDS if k != "named-third-parties"]
     claims: list[Claim] = []
-    previous_end = -1
-    before = ""
+    previous_end = previous_start = -1
+    before = previous = ""
     for start, end in spans:
         sentence = normalised(text[start:end])
         own = patterns.own_words(sentence)
@@ -208,23 +214,32 @@ def extract_claims(
             polarity = kind.polarity_of(sentence, own, before)
             if polarity is not None:
                 claims.append(_claim(text, kind.kind, polarity, start, end))
-        previous_end, before = end, sentence
+        statement = answered(previous, sentence)
+        if statement is not None:
+            claims = _answer_claims(
+                claims, text, kinds, patterns, statement, previous_start, start, end
+            )
+        previous_end, previous_start, before, previous = end, start, sentence, sentence
     claims = _without_redundant_headings(claims)
     named = patterns.for_kind("named-third-parties")
-    claims += _named_third_parties(text, spans, named, vendors or load_vendors())
+    vendors = vendors or load_vendors()
+    claims += _named_third_parties(text, spans, named, vendors)
+    claims += _analytics_by_vendor(text, spans, claims, named, vendors)
     return sorted(claims, key=lambda c: (c.start, _KIND_ORDER[c.kind], c.vendor or ""))
 
 
 def normalised(sentence: str) -> str:
-    """The sentence as patterns see it: NFKC, straight quotes, plain spaces, URLs as "URL"."""
+    """The sentence as patterns see it: NFKC, straight quotes, plain spaces, URLs as "URL",
+    "3rd" as "third"."""
     plain = unicodedata.normalize("NFKC", sentence).translate(_PLAIN_QUOTES)
-    return _URL.sub("URL", plain)
+    return _THIRD.sub("third", _URL.sub("URL", plain))
 
 
 def is_heading(quote: str) -> bool:
     """A line that names a section rather than says something: a short line without a stop
     ("Cookies", "SSL", "お問い合わせ窓口"), a title ("Data We Collect and Why") or a short
-    question ("Why do we collect this?")."""
+    question ("Why do we collect this?"). Emoji and other symbols after the stop do not count."""
+    quote = _TRAILING_SYMBOLS.sub("", quote)
     if _SENTENCE_STOP.search(quote):
         return len(quote) <= _QUESTION_MAX and quote.rstrip().endswith(("?", "？"))
     if len(quote) <= _HEADING_MAX:
@@ -232,6 +247,25 @@ def is_heading(quote: str) -> bool:
     words = _TITLE_WORD.findall(quote)
     capitals = sum(1 for w in words if w[0].isupper())
     return len(quote) <= _TITLE_MAX and bool(words) and capitals >= 0.8 * len(words)
+
+
+def _answer_claims(
+    claims: list[Claim],
+    text: str,
+    kinds: list[KindPatterns],
+    patterns: ClaimPatterns,
+    statement: str,
+    question_start: int,
+    start: int,
+    end: int,
+) -> list[Claim]:
+    """The claims of a bare answer ("No.") to the question before it: the question's own claims
+    of those kinds are dropped (asking "Do we use cookies?" affirms nothing)."""
+    own = patterns.own_words(statement)
+    found = [(k.kind, k.polarity_of(statement, own)) for k in kinds]
+    made = {kind: polarity for kind, polarity in found if polarity is not None}
+    kept = [c for c in claims if not (c.start == question_start and c.kind in made)]
+    return kept + [_claim(text, kind, polarity, start, end) for kind, polarity in made.items()]
 
 
 def _without_redundant_headings(claims: list[Claim]) -> list[Claim]:
@@ -242,6 +276,22 @@ def _without_redundant_headings(claims: list[Claim]) -> list[Claim]:
     """
     in_sentences = {(c.kind, c.polarity) for c in claims if not is_heading(c.quote)}
     return [c for c in claims if not (is_heading(c.quote) and (c.kind, c.polarity) in in_sentences)]
+
+
+def _analytics_by_vendor(
+    text: str,
+    spans: list[tuple[int, int]],
+    claims: list[Claim],
+    denial: KindPatterns,
+    vendors: VendorDB,
+) -> list[Claim]:
+    """third-party-analytics claims of sentences that use an analytics vendor by name."""
+    made = {c.start for c in claims if c.kind == "third-party-analytics"}
+    return [
+        _claim(text, "third-party-analytics", "affirms", start, end)
+        for start, end in measured_by_vendor(text, spans, vendors)
+        if start not in made and denial.polarity_of(normalised(text[start:end])) != "denies"
+    ]
 
 
 def _named_third_parties(
