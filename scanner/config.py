@@ -201,6 +201,7 @@ _TOML_SECTIONS: dict[str, dict[str, str]] = {
         "workers": "workers",
         "time_budget": "time_budget",
         "resolve": "resolve",
+        "only_resolved": "only_resolved",
         "ca_bundle": "ca_bundle",
         "chromium": "chromium",
         "formats": "formats",

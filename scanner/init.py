@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from scanner.model import ScanResult
@@ -38,6 +39,20 @@ def _toml_list(values: list[str]) -> str:
 def _comment(text: str) -> str:
     """Site text put in a comment: one line, no control characters."""
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:160]
+
+
+def _connection_lines(result: ScanResult) -> list[str]:
+    """How the first scan reached the site (--resolve, --only-resolved, --ca-bundle): the draft
+    must be able to scan the site that `init` just scanned."""
+    config = result.config
+    lines = []
+    if config.get("resolve"):
+        lines.append(f"resolve = {_toml_list([str(r) for r in config['resolve']])}")
+    if config.get("only_resolved"):
+        lines.append("only_resolved = true")
+    if config.get("ca_bundle"):
+        lines.append(f"ca_bundle = {_toml_str(str(Path(config['ca_bundle']).resolve()))}")
+    return lines
 
 
 def observed_vendors(result: ScanResult) -> dict[str, _Observed]:
@@ -81,6 +96,7 @@ def draft_config(result: ScanResult) -> str:
         "[scan]",
         f"url = {_toml_str(target)}",
         "max_pages = 200",
+        *_connection_lines(result),
         "",
         "[scope]",
         "# Crawled: the start URL's registrable domain. Hosts seen on this scan:",

@@ -3,9 +3,11 @@ the others for a person to confirm."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,3 +107,57 @@ def test_init_drafts_from_a_real_scan_of_the_demo(tmp_path: Path) -> None:
     # observed vendor is drafted for the owner to confirm, not declared for them.
     assert '# vendor = "Google Analytics"' in text
     assert "access analysis" in text
+
+
+_HOME = """<!doctype html><html><head><title>Shop</title></head><body>
+<a href="/privacy">Privacy</a>
+<form action="/join" method="post"><label>E-mail <input type="email" name="email"></label>
+<button>Join</button></form></body></html>"""
+_PRIVACY = """<!doctype html><html><head><title>Privacy policy</title></head><body>
+<h1>Privacy policy</h1><p>We protect the data you enter with TLS encryption.</p>
+<p>We never sell or share your personal information with third parties.</p></body></html>"""
+
+
+@pytest.mark.browser
+def test_init_then_scan_with_the_written_file(
+    tmp_path: Path, pki: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The draft keeps how the site was reached (--resolve, --only-resolved, --ca-bundle), so
+    `scan --config` on it scans the same loopback site."""
+    from scanner.demo.server import Host, Response, SiteServer
+    from tests.test_cli import complyscan
+
+    (tmp_path / "ca.pem").write_bytes(Path(pki.ca_pem).read_bytes())
+    hosts = [
+        Host(
+            "www.shop.test",
+            headers={"Strict-Transport-Security": "max-age=63072000"},
+            routes={"/": Response(_HOME), "/privacy": Response(_PRIVACY)},
+        )
+    ]
+    with SiteServer(hosts, pki, prefer_standard_ports=False) as server:
+        resolve = [arg for rule in server.resolve_rules() for arg in ("--resolve", rule)]
+        monkeypatch.chdir(tmp_path)
+        drafted = complyscan(
+            "init", server.url("www.shop.test"), *resolve, "--only-resolved",
+            "--ca-bundle", "ca.pem", "--max-pages", "3", timeout=240,
+        )  # fmt: skip
+        assert drafted.returncode == 0, drafted.stdout + drafted.stderr
+        written = tomllib.loads((tmp_path / "complyscan.toml").read_text(encoding="utf-8"))
+        assert written["scan"]["resolve"] == server.resolve_rules()
+        assert written["scan"]["only_resolved"] is True
+        assert written["scan"]["ca_bundle"] == str(tmp_path / "ca.pem")
+
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        monkeypatch.chdir(elsewhere)
+        scanned = complyscan(
+            "scan", "--config", str(tmp_path / "complyscan.toml"), "--out", "out",
+            "--json", "--quiet", "--db", str(tmp_path / "history.sqlite"), timeout=240,
+        )  # fmt: skip
+    summary = json.loads(scanned.stdout)  # --json: stdout is the summary alone
+    assert summary["complete"], summary["incomplete_reason"]
+    assert scanned.returncode == summary["exit_code"] == {"passed": 0, "failed": 1}[summary["gate"]]
+    assert summary["pages"] >= 2 and Path(summary["reports"]["json"]).is_absolute() is False
+    assert (elsewhere / summary["reports"]["json"]).is_file()
+    assert "error" not in scanned.stderr

@@ -21,6 +21,8 @@ from scanner.cli.results import cmd_diff, cmd_history, cmd_report, cmd_schema, c
 from scanner.cli.scan import _run_scan as _run_scan
 from scanner.cli.scan import _scan_site as _scan_site
 from scanner.cli.scan import cmd_demo, cmd_init, cmd_scan, cmd_scan_all
+from scanner.cli.tools import cmd_completion, cmd_doctor, cmd_validate
+from scanner.cli_support import pipe_safe_stdout
 from scanner.sanitize import TerminalLogFormatter, for_terminal
 
 COMMANDS = {
@@ -33,12 +35,19 @@ COMMANDS = {
     "history": cmd_history,
     "diff": cmd_diff,
     "scan-all": cmd_scan_all,
+    "doctor": cmd_doctor,
+    "validate": cmd_validate,
+    "completion": cmd_completion,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `complyscan` console script."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `complyscan`: the help, and a usage error's exit code
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
     stderr = logging.StreamHandler()
     stderr.setFormatter(TerminalLogFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[stderr])
@@ -47,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for noisy in ("asyncio", "sslyze", "httpx"):
             logging.getLogger(noisy).setLevel(logging.CRITICAL)
     try:
-        return COMMANDS[args.command](args)
+        with pipe_safe_stdout():
+            return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"complyscan: error: {for_terminal(str(exc))}", file=sys.stderr)
         return EXIT_USAGE

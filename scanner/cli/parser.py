@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from scanner import __version__
 from scanner.cli.common import EXIT_USAGE
+from scanner.cli_support import (
+    EXIT_CODES,
+    HelpFormatter,
+    global_flags,
+    shows_config_defaults,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -16,6 +21,14 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"complyscan: error: {message} (see `{self.prog} --help`)\n")
+
+
+class _CommandParser(_Parser):
+    """A subcommand's parser: defaults and exit codes in --help; -v/-q also after the command."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{"formatter_class": HelpFormatter, "epilog": EXIT_CODES, **kwargs})
+        global_flags(self, top=False)
 
 
 def _csv(value: str) -> list[str]:
@@ -27,27 +40,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="complyscan",
         description="Does a web site keep the promises of its own privacy statement?",
+        epilog=EXIT_CODES,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"complyscan {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        default=os.environ.get("COMPLYSCAN_DEBUG", "") not in ("", "0"),
-        help="print the traceback of an unexpected error (or set COMPLYSCAN_DEBUG=1)",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    global_flags(parser, top=True)
+    sub = parser.add_subparsers(dest="command", parser_class=_CommandParser, metavar="COMMAND")
 
     scan = sub.add_parser("scan", help="scan a site against its privacy statement")
     scan.add_argument("url", nargs="?", help="the start URL (or [scan] url in --config)")
     _scan_options(scan)
+    shows_config_defaults(scan)
+    scan.add_argument("--json", action="store_true", help="a JSON summary on stdout")
 
     demo = sub.add_parser("demo", help="scan the bundled demo site (or just serve it)")
-    demo.add_argument("--out", type=Path, default=Path("out/demo"))
-    demo.add_argument("--variant", choices=["violating", "clean"], default="violating")
+    demo.add_argument("--out", type=Path, default=Path("out/demo"), help="where the reports go")
+    demo.add_argument(
+        "--variant", choices=["violating", "clean"], default="violating", help="which demo site"
+    )
     demo.add_argument("--serve", action="store_true", help="serve the demo site until Ctrl-C")
-    demo.add_argument("--workers", type=int)
-    demo.add_argument("--format", dest="formats", type=_csv)
+    demo.add_argument("--workers", type=int, help="pages rendered at once (default: cores)")
+    demo.add_argument(
+        "--format", dest="formats", type=_csv, help="json,html,sarif,junit,md (default: all)"
+    )
     demo.add_argument("--chromium", help="the Chromium executable to drive")
 
     statement = sub.add_parser("statement", help="print the claims a privacy statement makes")
@@ -58,8 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="render a saved report.json again")
     report.add_argument("report", type=Path)
-    report.add_argument("--format", dest="formats", type=_csv, default=["html"])
-    report.add_argument("--out", type=Path)
+    report.add_argument(
+        "--format", dest="formats", type=_csv, default=["html"], help="json,html,sarif,junit,md"
+    )
+    report.add_argument("--out", type=Path, help="where to write (default: beside REPORT.json)")
 
     sub.add_parser("schema", help="print the JSON Schema of report.json")
 
@@ -67,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("url", help="the start URL")
     init.add_argument("--file", type=Path, default=Path("complyscan.toml"), help="where to write")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
-    init.add_argument("--max-pages", type=int, default=30)
+    init.add_argument("--max-pages", type=int, default=30, help="pages the first scan crawls")
     init.add_argument("--resolve", action="append", default=[], metavar="PATTERN:ADDR")
     init.add_argument("--only-resolved", action="store_true", default=None)
     init.add_argument("--ca-bundle", type=Path)
@@ -87,16 +104,30 @@ def build_parser() -> argparse.ArgumentParser:
     scan_all.add_argument("sites", type=Path, help="a TOML file of [[site]] tables")
     scan_all.add_argument("--parallel", type=int, default=1, help="sites at once (default 1)")
     scan_all.add_argument("--db", type=Path, help="the history store for sites that name none")
+
+    doctor = sub.add_parser("doctor", help="check that this machine can scan (exit 3 if not)")
+    doctor.add_argument("--chromium", help="the Chromium executable to check")
+    doctor.add_argument("--db", type=Path, help="the history store to check (default: per user)")
+
+    validate = sub.add_parser("validate", help="check config, waivers, sites files; no scan")
+    validate.add_argument(
+        "config", type=Path, nargs="?", help="a complyscan.toml (default: ./complyscan.toml)"
+    )
+    validate.add_argument("--waivers", type=Path, help="a waivers TOML file")
+    validate.add_argument("--sites", type=Path, help="a sites.toml for scan-all")
+
+    completion = sub.add_parser("completion", help="print a shell completion script")
+    completion.add_argument("shell", choices=["bash", "zsh"], help="the shell")
     return parser
 
 
 def _scan_options(scan: argparse.ArgumentParser) -> None:
     scan.add_argument("--config", type=Path, help="complyscan.toml")
     scan.add_argument("--out", type=Path, help="where the reports go (default: out)")
-    scan.add_argument("--max-pages", type=int)
-    scan.add_argument("--max-depth", type=int)
+    scan.add_argument("--max-pages", type=int, help="pages crawled at most")
+    scan.add_argument("--max-depth", type=int, help="links followed from the start URL at most")
     scan.add_argument("--workers", type=int, help="pages rendered at once (default: cores)")
-    scan.add_argument("--time-budget", type=float, metavar="SECONDS")
+    scan.add_argument("--time-budget", type=float, metavar="SECONDS", help="crawl time at most")
     scan.add_argument(
         "--resolve",
         action="append",
@@ -112,7 +143,11 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
     )
     scan.add_argument("--ca-bundle", type=Path, help="a PEM CA that browser, sslyze, httpx trust")
     scan.add_argument("--chromium", help="the Chromium executable to drive")
-    scan.add_argument("--fail-on", choices=["critical", "high", "medium", "low", "none"])
+    scan.add_argument(
+        "--fail-on",
+        choices=["critical", "high", "medium", "low", "none"],
+        help="findings at or above this fail the gate",
+    )
     scan.add_argument("--format", dest="formats", type=_csv, help="json,html,sarif,junit,md")
     scan.add_argument("--db", type=Path, help="the history store (default: per user)")
     scan.add_argument("--webhook", metavar="URL", help="POST a summary of new findings here")
@@ -127,7 +162,9 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
     scan.add_argument(
         "--tls-all", action="store_true", default=None, help="TLS-scan every in-scope host"
     )
-    scan.add_argument("--tls-profile", choices=["modern", "intermediate", "old"])
+    scan.add_argument(
+        "--tls-profile", choices=["modern", "intermediate", "old"], help="Mozilla's TLS profile"
+    )
     scan.add_argument(
         "--tls-slow",
         action="store_true",
@@ -135,7 +172,13 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
         help="fewer connections for fragile servers",
     )
     scan.add_argument("--statement-url", help="where the privacy statement is")
-    scan.add_argument("--no-screenshots", dest="screenshots", action="store_false", default=None)
+    scan.add_argument(
+        "--no-screenshots",
+        dest="screenshots",
+        action="store_false",
+        default=None,
+        help="no form screenshots in report.html",
+    )
     scan.add_argument(
         "--respect-robots", action="store_true", default=None, help="honour robots.txt"
     )

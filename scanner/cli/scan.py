@@ -14,12 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner.cli.common import EXIT_INCOMPLETE, EXIT_PASSED, EXIT_USAGE, UsageError
-from scanner.sanitize import for_terminal
+from scanner.cli_support import (
+    json_summary,
+)
+from scanner.sanitize import for_terminal, for_terminal_json
 
 if TYPE_CHECKING:  # the commands import what they use when they run: `--help` stays fast
     from scanner.config import ScanConfig
     from scanner.demo.server import SiteServer
     from scanner.demo.site import DemoInfo
+    from scanner.gate import GateOutcome
     from scanner.pipeline import SiteOutcome
 
 
@@ -61,25 +65,39 @@ def _run_scan(config: ScanConfig, quiet: bool = False, history: bool = True) -> 
     return _scan_site(config, quiet, history).exit_code
 
 
-def _scan_site(config: ScanConfig, quiet: bool = False, history: bool = True) -> SiteOutcome:
-    """`run_site` with the scan's voice on the terminal: progress, warnings, the summary as soon
-    as the reports are written, the history line, and the error that ends it."""
+def _scan_site(
+    config: ScanConfig, quiet: bool = False, history: bool = True, summary: str = "text"
+) -> SiteOutcome:
+    """`run_site` with the scan's voice on the terminal: the progress (unless `quiet`), warnings
+    as they happen, the summary once the reports are written, the history line, and the error
+    that ends it. `summary`: "text" on the terminal, "json" (scan --json) or "none" (-q) on
+    stdout."""
     from scanner.pipeline import run_site
     from scanner.terminal import Console
 
     console = Console(quiet=quiet)
+
+    def on_reports(gate: GateOutcome, paths: dict[str, Path]) -> None:
+        if summary == "text":  # `quiet` is the progress; "json" and "none" are --json and -q
+            console.summary(gate.result, gate, paths)
+
     outcome = run_site(
         config,
         progress=console.progress(),
         history=history,
         on_warning=_warn,
-        on_reports=lambda gate, paths: console.summary(gate.result, gate, paths),
+        on_reports=on_reports,
     )
-    if outcome.scan_id is not None:
-        print(f"history: scan {outcome.scan_id} in {outcome.store_path}")
+    if outcome.scan_id is not None and summary != "none":
+        print(f"history: scan {outcome.scan_id} in {outcome.store_path}", file=sys.stderr)
     problem = outcome.error or outcome.store_error
     if problem is not None:
         console.error(problem)
+    if summary == "json" and outcome.gate is not None:
+        data = json_summary(outcome.result, outcome.gate, outcome.paths, outcome.exit_code)
+        print(for_terminal_json(data))
+    elif summary == "json" and outcome.exit_code == EXIT_INCOMPLETE:
+        print(for_terminal_json(json_summary(None, outcome.error, {}, EXIT_INCOMPLETE)))
     return outcome
 
 
@@ -95,7 +113,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         config = build_config(args.config, _overrides(args))
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    return _run_scan(config)
+    summary = "json" if args.json else "none" if args.quiet else "text"
+    return _scan_site(config, quiet=args.quiet, summary=summary).exit_code
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -103,8 +122,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from scanner.config import ScanConfig
     from scanner.demo.site import start_demo
 
-    workdir = Path(tempfile.mkdtemp(prefix="complyscan-demo-"))
-    server, info = start_demo(workdir, variant=args.variant)
+    # The test CA's keys live only as long as the demo: removed on exit, also after Ctrl-C.
+    workdir = tempfile.TemporaryDirectory(prefix="complyscan-demo-")
+    server, info = start_demo(Path(workdir.name), variant=args.variant)
     try:
         if args.serve:
             return _serve_demo(server, info)
@@ -122,9 +142,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.chromium:
             fields["chromium"] = args.chromium
         # The demo's fictional site stays out of the user's history of real sites.
-        return _run_scan(ScanConfig(**fields), history=False)
+        summary = "none" if args.quiet else "text"
+        outcome = _scan_site(ScanConfig(**fields), args.quiet, history=False, summary=summary)
+        return outcome.exit_code
     finally:
         server.stop()
+        workdir.cleanup()
 
 
 def _serve_demo(server: SiteServer, info: DemoInfo) -> int:
@@ -133,7 +156,9 @@ def _serve_demo(server: SiteServer, info: DemoInfo) -> int:
     print("Scan it with:")
     rules = " ".join(f"--resolve {r}" for r in server.resolve_rules())
     print(f"  complyscan scan {start} {rules} --only-resolved --ca-bundle {server.ca_pem}")
-    print("Ctrl-C stops it.")
+    print("Ctrl-C stops it.", flush=True)
+    # SIGTERM (a service manager, `timeout`) stops it like Ctrl-C, so the CA's keys are removed.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     with contextlib.suppress(KeyboardInterrupt):
         signal.pause()
     return EXIT_PASSED
