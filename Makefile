@@ -5,14 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser
+PG_STAMP := $(VENV)/.postgresql
 SDK_DIR := tests/sdk
 SDK_STAMP := $(SDK_DIR)/node_modules/.complyscan-installed
 
-.PHONY: all setup sdk browser demo wheel check-wheel test lint typecheck check bench crosscheck-tls clean eval-statements
+.PHONY: all setup sdk browser demo wheel check-wheel test lint typecheck check bench bench-fleet crosscheck-tls clean eval-statements
 
 all: test
 
-setup: $(STAMP) $(BROWSER_STAMP)
+setup: $(STAMP) $(BROWSER_STAMP) $(PG_STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +34,19 @@ $(BROWSER_STAMP): $(STAMP)
 	  $(BIN)/python -m playwright install chromium; \
 	fi
 	@$(BIN)/python -m scanner.browser.discovery
+	@touch $@
+
+# PostgreSQL's server binaries, for the fleet's tests (tests/pg.py starts a throwaway cluster
+# from them): Debian's package when we are root on Debian/Ubuntu and initdb is missing.
+$(PG_STAMP):
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then \
+	  echo "postgresql: $$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "postgresql: installing Debian's postgresql"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+	  echo "postgresql: not installed; the PostgreSQL tests will be skipped"; \
+	fi
 	@touch $@
 
 # The real vendor SDKs the tests load (tests/sdk/package.json, pinned by its lock file): Node.js
@@ -95,6 +109,10 @@ bench: setup
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+# The fleet beside scan-all: sites/hour for 1, 2 and 4 workers, memory per worker, queue overhead.
+bench-fleet: setup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python -m bench.fleet $(BENCH_FLEET_ARGS)
 # The statement reader against our labels of real published statements (docs/statements.md);
 # CORPUS is the git-ignored cache of their texts.
 CORPUS ?= .corpus

@@ -74,7 +74,8 @@ class ScanConfig(_Section):
     fail_on: str = "high"
     baseline: Path | None = None
     waivers: Path | None = None
-    db: Path | None = None
+    db: str | None = None
+    """The history store: a path, `sqlite:///path` or `postgresql://...` (scanner/store.py)."""
     webhook: str | None = None
     """A URL that is POSTed a JSON summary when a scan finds something new (scanner/webhook.py)."""
     resume: bool = False
@@ -263,7 +264,8 @@ def read_toml(path: Path) -> dict[str, Any]:
             raise ConfigError(
                 f"--config {path}: {key} must be a path (a string), not {fields[key]!r}"
             )
-        if key in fields and fields[key] and not Path(fields[key]).is_absolute():
+        value = str(fields.get(key) or "")
+        if value and not Path(value).is_absolute() and "://" not in value:  # URLs: not paths
             fields[key] = str(path.parent / fields[key])
     return fields
 

@@ -91,11 +91,21 @@ def check_sslyze() -> Check:
     return Check("sslyze importable", True, f"sslyze {version('sslyze')}, nassl {version('nassl')}")
 
 
-def check_store_writable(db: Path | None) -> Check:
-    """The history store's file can be created or written."""
-    from scanner.store import default_path
+def check_store_writable(db: str | Path | None) -> Check:
+    """The history store's file can be created or written; a database URL can be opened."""
+    from scanner.store import HistoryStore, StoreError, default_path
 
-    path = db or default_path()
+    if isinstance(db, str) and "://" in db and not db.startswith("sqlite:"):
+        try:
+            store = HistoryStore(db)
+        except StoreError as exc:
+            return Check("history store writable", False, str(exc), "check --db and the server")
+        where = str(store.path)
+        store.close()
+        return Check("history store writable", True, where)
+    if isinstance(db, str) and db.startswith("sqlite:///"):
+        db = db.removeprefix("sqlite:///")
+    path = Path(db) if db is not None else default_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".complyscan-doctor-"):
@@ -168,7 +178,7 @@ async def _load_in_chromium(explicit: str | None, site: _ProbeSite) -> str:
         env.cleanup()
 
 
-def run_checks(chromium: str | None = None, db: Path | None = None) -> list[Check]:
+def run_checks(chromium: str | None = None, db: str | Path | None = None) -> list[Check]:
     """Every check, in the order a fix is best made."""
     checks = [
         check_chromium_found(chromium),
@@ -192,7 +202,7 @@ def run_checks(chromium: str | None = None, db: Path | None = None) -> list[Chec
     return checks
 
 
-def doctor(chromium: str | None = None, db: Path | None = None) -> int:
+def doctor(chromium: str | None = None, db: str | Path | None = None) -> int:
     """Print one line per check; 0 when all pass, 3 otherwise."""
     checks = run_checks(chromium, db)
     for check in checks:

@@ -62,8 +62,8 @@ class SiteOutcome:
     """The history store given with --db could not be used (exit 2, after the reports)."""
     scan_id: int | None = None
     """The scan's id in the history store, when it was added."""
-    store_path: Path | None = None
-    """The history store the scan was added to."""
+    store_path: Path | str | None = None
+    """The history store the scan was added to (a file, or a database URL without its password)."""
 
     @property
     def verdict(self) -> str | None:

@@ -23,7 +23,7 @@ from scanner.sanitize import for_terminal
 _PATH_KEYS = ("ca_bundle", "baseline", "waivers", "db")
 
 
-def load_sites(path: Path, db: Path | None = None) -> list[ScanConfig]:
+def load_sites(path: Path, db: str | None = None) -> list[ScanConfig]:
     """The ScanConfig of every `[[site]]` in `path`; `db` for sites that name no store.
     Raises ConfigError (one line) for anything wrong in any of them."""
     try:
@@ -46,13 +46,13 @@ def load_sites(path: Path, db: Path | None = None) -> list[ScanConfig]:
     return configs
 
 
-def _site_config(path: Path, index: int, table: Any, db: Path | None) -> ScanConfig:
+def _site_config(path: Path, index: int, table: Any, db: str | None) -> ScanConfig:
     where = f"{path}: site {index}"
     if not isinstance(table, dict) or "url" not in table:
         raise ConfigError(f"{where}: a [[site]] needs a url")
     fields = dict(table)
     for key in _PATH_KEYS:
-        if fields.get(key) and not Path(fields[key]).is_absolute():
+        if fields.get(key) and not Path(fields[key]).is_absolute() and "://" not in fields[key]:
             fields[key] = str(path.parent / fields[key])
     if db is not None:
         fields.setdefault("db", str(db))

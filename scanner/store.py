@@ -1,59 +1,70 @@
-"""The history store: every scan of every site, in one SQLite file per user.
+"""The history store: every scan of every site, in SQLite (one file per user) or PostgreSQL.
 
 Scheduled scans (docs/scheduling.md) record each result here, so that the next scan of the same
 site knows what it saw last time: the `statement-changed` rule, the "since last scan" block of the
-HTML report, `complyscan diff` by scan id and the webhook all read it.
+HTML report, `complyscan diff` by scan id and the webhook all read it. A fleet (docs/fleet.md)
+keeps its runs here too, in PostgreSQL, where many workers write at once.
 
-The file is `$XDG_DATA_HOME/complyscan/history.sqlite` (else `~/.local/share/...`) unless `--db`
-names another. It runs in WAL mode with a busy timeout, so two scans that finish at the same time
-both get written. Anything wrong with the file (not SQLite, damaged, another program's database,
-a newer schema) is a `StoreError` of one line; the command line writes the reports first, so a
-broken store never loses a scan.
+`--db` names the store: a path or `sqlite:///path` for SQLite, `postgresql://...` for
+PostgreSQL (psycopg 3). The default is `$XDG_DATA_HOME/complyscan/history.sqlite` (else
+`~/.local/share/...`). SQLite runs in WAL mode with a busy timeout, so two scans that finish at
+the same time both get written. The schema is kept by Alembic migrations (scanner/migrations/),
+run when a store is opened: a file written by an older complyscan is migrated in place. Anything
+wrong with the store (not SQLite, damaged, another program's database, a newer schema, a server
+that does not answer) is a `StoreError` of one line; the command line writes the reports first,
+so a broken store never loses a scan.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
+import re
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
 
 from scanner.model import ScanResult, Severity
 from scanner.sanitize import scrub_surrogates
 from scanner.urls import origin
 
-STORE_VERSION = 1
-"""The schema version, kept in SQLite's `user_version`."""
+STORE_VERSION = 2
+"""The schema version, kept in SQLite's `user_version` (1 was the store before Alembic)."""
+
+HEAD_REVISION = "0002"
+"""The newest Alembic revision in scanner/migrations/versions/."""
 
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for another writer before giving up."""
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-
-_SCHEMA = """
-CREATE TABLE scans (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    site TEXT NOT NULL,
-    target TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    complete INTEGER NOT NULL,
-    gate TEXT,
-    critical INTEGER NOT NULL,
-    high INTEGER NOT NULL,
-    medium INTEGER NOT NULL,
-    low INTEGER NOT NULL,
-    info INTEGER NOT NULL,
-    report BLOB NOT NULL
-);
-CREATE INDEX scans_by_site ON scans (site, id);
-"""
-"""`report` is report.json, zlib-compressed; the other columns make listing cheap."""
+_MIGRATION_LOCK = 0x636F6D70  # pg_advisory_xact_lock key: one migrating process at a time
+_URL = re.compile(r"^(?P<scheme>[a-z][a-z0-9+]*)://", re.IGNORECASE)
 
 _COUNTS = tuple(s.value for s in Severity)
+
+metadata = sa.MetaData()
+scans = sa.Table(
+    "scans",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("site", sa.Text, nullable=False),
+    sa.Column("target", sa.Text, nullable=False),
+    sa.Column("started_at", sa.Text, nullable=False),
+    sa.Column("finished_at", sa.Text),
+    sa.Column("complete", sa.Integer, nullable=False),
+    sa.Column("gate", sa.Text),
+    *(sa.Column(name, sa.Integer, nullable=False) for name in _COUNTS),
+    sa.Column("report", sa.LargeBinary, nullable=False),
+)
+"""`report` is report.json, zlib-compressed; the other columns make listing cheap."""
 
 
 class StoreError(Exception):
@@ -89,63 +100,115 @@ def site_of(url: str) -> str:
     return origin(url)
 
 
-class HistoryStore:
-    """The scans of every site in one SQLite file; opened (and created) by the constructor."""
+def store_url(db: str | Path) -> sa.URL:
+    """The SQLAlchemy URL of `--db`: `postgresql://...` (psycopg 3), `sqlite:///path`, or a bare
+    path (SQLite). Raises StoreError for another scheme."""
+    text = str(db)
+    match = _URL.match(text)
+    if match is None:
+        return sa.URL.create("sqlite", database=str(Path(text).expanduser()))
+    scheme = match["scheme"].lower()
+    try:
+        url = sa.make_url(text)
+    except sa.exc.ArgumentError as exc:
+        raise StoreError(f"--db {redact(text)}: not a database URL ({exc})") from None
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        return url.set(drivername="postgresql+psycopg")
+    if scheme == "sqlite" and url.database:
+        return url
+    raise StoreError(
+        f"--db {redact(text)}: use a path, sqlite:///path or postgresql://user@host/db"
+    )
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        _refuse_non_sqlite(self.path)
+
+def redact(db: str | Path | sa.URL) -> str:
+    """`db` fit to print: a URL's password is hidden."""
+    if isinstance(db, sa.URL):
+        return db.render_as_string(hide_password=True).replace("+psycopg", "")
+    text = str(db)
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", text)
+
+
+class HistoryStore:
+    """The scans of every site in one database; opened (and created or migrated) by the
+    constructor. `db` is a path or a URL (see `store_url`)."""
+
+    def __init__(self, db: str | Path) -> None:
+        self.url = store_url(db)
+        self.sqlite = self.url.get_backend_name() == "sqlite"
+        self.path: Path | str = Path(self.url.database or "") if self.sqlite else redact(self.url)
+        """Where the store is, fit to print (a file, or a URL without its password)."""
+        if self.sqlite:
+            assert isinstance(self.path, Path)
+            _refuse_non_sqlite(self.path)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"history store {self.path}: cannot open it ({exc})") from None
+        self.engine = _engine(self.url)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"history store {self.path}: cannot open it ({exc})") from None
-        try:
-            self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            self._db.execute("PRAGMA journal_mode = WAL")
             self._prepare()
-        except sqlite3.Error as exc:
-            self._db.close()
+        except sa.exc.SQLAlchemyError as exc:
+            self.engine.dispose()
             raise self._error(exc) from None
         except StoreError:
-            self._db.close()
+            self.engine.dispose()
             raise
 
     def _prepare(self) -> None:
-        """Create the schema in a new file; refuse a file that holds something else."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        """Create or migrate the schema; refuse a database that holds something else."""
+        with self.engine.begin() as conn:
+            if not self.sqlite:
+                conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
+            # A fleet's job queue (Procrastinate) shares a PostgreSQL database with the store.
             tables = {
-                row[0]
-                for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                t for t in sa.inspect(conn).get_table_names() if not t.startswith("procrastinate_")
             }
-            if version == 0 and not tables:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {STORE_VERSION}")
-            elif version > STORE_VERSION and "scans" in tables:
+            version = conn.exec_driver_sql("PRAGMA user_version").scalar_one() if self.sqlite else 0
+            revision = None
+            if "alembic_version" in tables:
+                revision = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+            if version > STORE_VERSION or (revision is not None and revision > HEAD_REVISION):
                 raise StoreError(
                     f"history store {self.path}: written by a newer complyscan "
-                    f"(store version {version}; this one knows {STORE_VERSION})"
+                    f"(store version {max(version, STORE_VERSION + 1)}; "
+                    f"this one knows {STORE_VERSION})"
                 )
-            elif version != STORE_VERSION or "scans" not in tables:
+            if tables and "scans" not in tables:
                 raise StoreError(
-                    f"history store {self.path}: an SQLite database, but not a complyscan "
-                    "history store (use another --db)"
+                    f"history store {self.path}: "
+                    f"{'an SQLite' if self.sqlite else 'a PostgreSQL'} database, but not a "
+                    "complyscan history store (use another --db)"
                 )
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
+            if revision == HEAD_REVISION:
+                return
+            if "scans" in tables and revision is None:
+                if self.sqlite and version != 1:
+                    raise StoreError(
+                        f"history store {self.path}: an SQLite database, but not a complyscan "
+                        "history store (use another --db)"
+                    )
+                _alembic(conn, "stamp", "0001")  # the store before Alembic: user_version 1
+            _alembic(conn, "upgrade", "head")
+            if self.sqlite:
+                conn.exec_driver_sql(f"PRAGMA user_version = {STORE_VERSION}")
 
-    def _error(self, exc: sqlite3.Error) -> StoreError:
-        return StoreError(f"history store {self.path}: {exc}")
+    def _error(self, exc: Exception) -> StoreError:
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        return StoreError(f"history store {self.path}: {first[0] if first else type(exc).__name__}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction on the store; any database error is a StoreError."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except sa.exc.SQLAlchemyError as exc:
+            raise self._error(exc) from None
 
     def close(self) -> None:
-        """Close the file (the store cannot be used afterwards)."""
-        self._db.close()
+        """Close the store (it cannot be used afterwards)."""
+        self.engine.dispose()
 
     def __enter__(self) -> HistoryStore:
         return self
@@ -162,85 +225,108 @@ class HistoryStore:
 
     def add(self, result: ScanResult) -> int:
         """Record a finished scan (complete or not); returns its id."""
-        counts = {s: 0 for s in _COUNTS}
-        for finding in result.findings:
-            counts[Severity(finding.severity).value] += 1
-        scrub_surrogates(result)
-        report = zlib.compress(result.model_dump_json().encode("utf-8"), 6)
-        try:
-            cursor = self._db.execute(
-                "INSERT INTO scans (site, target, started_at, finished_at, complete, gate, "
-                "critical, high, medium, low, info, report) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    site_of(result.target),
-                    result.target,
-                    result.started_at.isoformat(),
-                    result.finished_at.isoformat() if result.finished_at else None,
-                    int(result.complete),
-                    result.summary.gate,
-                    *(counts[s] for s in _COUNTS),
-                    report,
-                ),
-            )
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        with self.transaction() as conn:
+            return insert_scan(conn, result)
 
     def latest(self, site: str, before_id: int | None = None) -> ScanResult | None:
         """The last complete scan of `site` (an origin or any URL on it), optionally the last
         one before scan `before_id`. Incomplete scans are skipped: what they did not see is not
         a change."""
-        query = "SELECT report FROM scans WHERE site = ? AND complete = 1"
-        params: list[object] = [site_of(site)]
+        query = sa.select(scans.c.report).where(
+            scans.c.site == site_of(site), scans.c.complete == 1
+        )
         if before_id is not None:
-            query += " AND id < ?"
-            params.append(before_id)
-        row = self._fetchone(query + " ORDER BY id DESC LIMIT 1", params)
-        return _load(row[0], self.path) if row else None
+            query = query.where(scans.c.id < before_id)
+        with self.transaction() as conn:
+            blob = conn.execute(query.order_by(scans.c.id.desc()).limit(1)).scalar()
+        return _load(blob, self.path) if blob is not None else None
 
     def scans(self, site: str | None = None) -> list[ScanRow]:
         """Past scans, oldest first; only those of `site` when given."""
-        query = (
-            "SELECT id, site, target, started_at, finished_at, complete, gate, "
-            "critical, high, medium, low, info FROM scans"
-        )
-        params: list[object] = []
+        query = sa.select(*(c for c in scans.c if c.name != "report"))
         if site is not None:
-            query += " WHERE site = ?"
-            params.append(site_of(site))
-        try:
-            rows = self._db.execute(query + " ORDER BY id", params).fetchall()
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
+            query = query.where(scans.c.site == site_of(site))
+        with self.transaction() as conn:
+            rows = conn.execute(query.order_by(scans.c.id)).all()
         return [
             ScanRow(
-                id=row[0],
-                site=row[1],
-                target=row[2],
-                started_at=datetime.fromisoformat(row[3]),
-                finished_at=datetime.fromisoformat(row[4]) if row[4] else None,
-                complete=bool(row[5]),
-                gate=row[6],
-                counts=dict(zip(_COUNTS, row[7:12], strict=True)),
+                id=row.id,
+                site=row.site,
+                target=row.target,
+                started_at=datetime.fromisoformat(row.started_at),
+                finished_at=datetime.fromisoformat(row.finished_at) if row.finished_at else None,
+                complete=bool(row.complete),
+                gate=row.gate,
+                counts={name: getattr(row, name) for name in _COUNTS},
             )
             for row in rows
         ]
 
     def get(self, scan_id: int) -> ScanResult:
         """The full result of scan `scan_id`; StoreError when there is none."""
-        row = self._fetchone("SELECT report FROM scans WHERE id = ?", [scan_id])
-        if row is None:
+        with self.transaction() as conn:
+            blob = conn.execute(sa.select(scans.c.report).where(scans.c.id == scan_id)).scalar()
+        if blob is None:
             raise StoreError(f"history store {self.path}: no scan with id {scan_id}")
-        return _load(row[0], self.path)
+        return _load(blob, self.path)
 
-    def _fetchone(self, query: str, params: list[object]) -> tuple[bytes] | None:
-        try:
-            row: tuple[bytes] | None = self._db.execute(query, params).fetchone()
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
-        return row
+
+def insert_scan(conn: Connection, result: ScanResult) -> int:
+    """Insert one scan inside the caller's transaction (a fleet records its run's row in the
+    same one); returns its id."""
+    counts = {s: 0 for s in _COUNTS}
+    for finding in result.findings:
+        counts[Severity(finding.severity).value] += 1
+    scrub_surrogates(result)
+    report = zlib.compress(result.model_dump_json().encode("utf-8"), 6)
+    row = conn.execute(
+        scans.insert()
+        .values(
+            site=site_of(result.target),
+            target=result.target,
+            started_at=result.started_at.isoformat(),
+            finished_at=result.finished_at.isoformat() if result.finished_at else None,
+            complete=int(result.complete),
+            gate=result.summary.gate,
+            report=report,
+            **counts,
+        )
+        .returning(scans.c.id)
+    )
+    return int(row.scalar_one())
+
+
+def _engine(url: sa.URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        # pre_ping: a pooled connection that a PostgreSQL restart cut is replaced, not used.
+        return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    engine = sa.create_engine(
+        url, poolclass=sa.pool.NullPool, connect_args={"timeout": BUSY_TIMEOUT_S}
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Transactions are ours (BEGIN IMMEDIATE below), not the sqlite3 module's.
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _alembic(conn: Connection, command: str, revision: str) -> None:
+    """Run an Alembic command on `conn`, inside its transaction."""
+    from alembic import command as commands
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.attributes["connection"] = conn
+    getattr(commands, command)(config, revision)
 
 
 def _refuse_non_sqlite(path: Path) -> None:
@@ -256,7 +342,7 @@ def _refuse_non_sqlite(path: Path) -> None:
         raise StoreError(f"history store {path}: not an SQLite file (damaged, or not a store)")
 
 
-def _load(blob: bytes, path: Path) -> ScanResult:
+def _load(blob: bytes, path: Path | str) -> ScanResult:
     try:
         return ScanResult.model_validate_json(zlib.decompress(blob))
     except (zlib.error, ValueError) as exc:

@@ -76,6 +76,29 @@ def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A real PostgreSQL started for this test run (tests/pg.py); skipped, with the reason,
+    only where no server binaries are installed (`make test` installs them)."""
+    from tests.pg import PostgresServer, find_binaries
+
+    binaries = find_binaries()
+    if binaries is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql")
+    server = PostgresServer(binaries).start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty history store: an SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "h.sqlite")
+    server = request.getfixturevalue("postgres")
+    return str(server.create_database("store"))
+
+
 class Canary:
     """A TCP listener on a loopback address the scan must never touch: counts every connection
     (and closes it at once). `url(scheme)` is its address as a site would write it."""

@@ -1,16 +1,21 @@
-"""The history store: what it records, two writers at once, and files it must refuse."""
+"""The history store: what it records, two writers at once, and files it must refuse. The same
+tests run on SQLite and on a real PostgreSQL (the `store_db` fixture)."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scanner.model import Finding, ScanResult, Severity, Summary
-from scanner.store import HistoryStore, StoreError, default_path, site_of
+from scanner.store import STORE_VERSION, HistoryStore, StoreError, default_path, site_of, store_url
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 T0 = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
 
@@ -36,8 +41,8 @@ def result(
     )
 
 
-def test_a_scan_is_stored_and_read_back(tmp_path: Path) -> None:
-    with HistoryStore(tmp_path / "h.sqlite") as store:
+def test_a_scan_is_stored_and_read_back(store_db: str) -> None:
+    with HistoryStore(store_db) as store:
         first = store.add(result(severities=(Severity.HIGH, Severity.HIGH, Severity.LOW)))
         second = store.add(result(at=T0 + timedelta(days=1)))
 
@@ -54,8 +59,8 @@ def test_a_scan_is_stored_and_read_back(tmp_path: Path) -> None:
         assert store.latest("https://www.shop.test", before_id=first) is None
 
 
-def test_latest_skips_incomplete_scans_and_other_sites(tmp_path: Path) -> None:
-    with HistoryStore(tmp_path / "h.sqlite") as store:
+def test_latest_skips_incomplete_scans_and_other_sites(store_db: str) -> None:
+    with HistoryStore(store_db) as store:
         kept = store.add(result())
         store.add(result(at=T0 + timedelta(days=1), complete=False))
         store.add(result("https://www.shop.test:8443/", at=T0 + timedelta(days=2)))
@@ -74,12 +79,63 @@ def test_the_file_is_in_wal_mode_with_a_versioned_schema(tmp_path: Path) -> None
     HistoryStore(path).close()
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == STORE_VERSION
+    assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
     db.close()
 
 
-def test_two_writers_at_once_both_get_written(tmp_path: Path) -> None:
-    path = tmp_path / "h.sqlite"
+def test_a_store_written_by_the_sqlite3_store_is_migrated_in_place(tmp_path: Path) -> None:
+    # Given a file written by complyscan's store before Alembic (user_version 1, two scans)
+    path = tmp_path / "old.sqlite"
+    shutil.copy(FIXTURES / "history-v1.sqlite", path)
+    # When it is opened (twice: the second open finds it current)
+    for _ in range(2):
+        with HistoryStore(f"sqlite:///{path}") as store:
+            rows = store.scans()
+            # Then its scans are all there and new ones go on after them
+            assert [r.counts["high"] for r in rows[:2]] == [1, 0]
+            assert store.get(rows[0].id).findings[1].message == "m1"
+            store.add(result(at=T0 + timedelta(days=9)))
+    with HistoryStore(path) as store:
+        assert [r.id for r in store.scans()] == [1, 2, 3, 4]
+        latest = store.latest("https://www.shop.test")
+        assert latest is not None and latest.started_at == T0 + timedelta(days=9)
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == STORE_VERSION
+    assert {row[0] for row in db.execute("SELECT name FROM sqlite_master")} >= {"fleet_sites"}
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("db", "backend"),
+    [
+        ("history.sqlite", "sqlite"),
+        ("sqlite:////var/h.sqlite", "sqlite"),
+        ("postgresql://scan@db.internal/complyscan", "postgresql"),
+        ("postgres://scan:pw@db.internal:5433/c", "postgresql"),
+    ],
+)
+def test_db_is_a_path_or_a_url(db: str, backend: str) -> None:
+    url = store_url(db)
+    assert url.get_backend_name() == backend
+    if backend == "postgresql":
+        assert url.get_driver_name() == "psycopg"
+
+
+def test_an_unknown_db_scheme_is_one_line_without_the_password() -> None:
+    with pytest.raises(StoreError) as error:
+        store_url("mysql://u:secret@h/db")
+    assert "secret" not in str(error.value) and "postgresql://" in str(error.value)
+
+
+def test_a_postgresql_server_that_does_not_answer_is_store_error(tmp_path: Path) -> None:
+    # port 9 on loopback: nothing listens (discard is not run here)
+    with pytest.raises(StoreError, match=r"history store postgresql://u:\*\*\*@127.0.0.1:9/x"):
+        HistoryStore("postgresql://u:pw@127.0.0.1:9/x")
+
+
+def test_two_writers_at_once_both_get_written(store_db: str) -> None:
+    path = store_db
     start = threading.Barrier(2)
     errors: list[BaseException] = []
 
@@ -129,6 +185,16 @@ def test_a_truncated_sqlite_file_is_store_error(tmp_path: Path) -> None:
     path.write_bytes(data[:100] + b"\xff" * 200)
     with pytest.raises(StoreError, match=str(path)):
         HistoryStore(path).scans()
+
+
+def test_another_programs_postgresql_database_is_refused(postgres: Any) -> None:
+    import psycopg
+
+    url = postgres.create_database("other")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(StoreError, match="a PostgreSQL database, but not a complyscan"):
+        HistoryStore(url)
 
 
 def test_another_programs_sqlite_database_is_refused(tmp_path: Path) -> None:

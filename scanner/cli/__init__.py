@@ -21,7 +21,7 @@ from scanner.cli.results import cmd_diff, cmd_history, cmd_report, cmd_schema, c
 from scanner.cli.scan import _run_scan as _run_scan
 from scanner.cli.scan import _scan_site as _scan_site
 from scanner.cli.scan import cmd_demo, cmd_init, cmd_scan, cmd_scan_all
-from scanner.cli.tools import cmd_completion, cmd_doctor, cmd_validate
+from scanner.cli.tools import cmd_completion, cmd_doctor, cmd_fleet, cmd_validate
 from scanner.cli_support import pipe_safe_stdout
 from scanner.sanitize import TerminalLogFormatter, for_terminal
 
@@ -38,6 +38,8 @@ COMMANDS = {
     "doctor": cmd_doctor,
     "validate": cmd_validate,
     "completion": cmd_completion,
+    "fleet": cmd_fleet,
+    "worker": cmd_fleet,
 }
 
 

@@ -91,23 +91,23 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--chromium", help="the Chromium executable to drive")
 
     history = sub.add_parser("history", help="past scans of each site, from the history store")
-    history.add_argument("--db", type=Path, help="the history store (default: per user)")
+    history.add_argument("--db", help="the history store: path or URL (default: per user)")
     history.add_argument("--site", help="only the scans of this site (any URL on it)")
 
     diff = sub.add_parser("diff", help="what changed between two scans")
     diff.add_argument("old", help="a report.json, or a scan id from the history store")
     diff.add_argument("new", help="a report.json, or a scan id from the history store")
-    diff.add_argument("--db", type=Path, help="the history store, for scan ids")
+    diff.add_argument("--db", help="the history store, for scan ids")
     diff.add_argument("--json", action="store_true", help="the changes as JSON")
 
     scan_all = sub.add_parser("scan-all", help="scan every [[site]] of a sites.toml")
     scan_all.add_argument("sites", type=Path, help="a TOML file of [[site]] tables")
     scan_all.add_argument("--parallel", type=int, default=1, help="sites at once (default 1)")
-    scan_all.add_argument("--db", type=Path, help="the history store for sites that name none")
+    scan_all.add_argument("--db", help="the history store for sites that name none")
 
     doctor = sub.add_parser("doctor", help="check that this machine can scan (exit 3 if not)")
     doctor.add_argument("--chromium", help="the Chromium executable to check")
-    doctor.add_argument("--db", type=Path, help="the history store to check (default: per user)")
+    doctor.add_argument("--db", help="the history store to check (default: per user)")
 
     validate = sub.add_parser("validate", help="check config, waivers, sites files; no scan")
     validate.add_argument(
@@ -118,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     completion = sub.add_parser("completion", help="print a shell completion script")
     completion.add_argument("shell", choices=["bash", "zsh"], help="the shell")
+
+    from scanner.fleet.cli import add_parsers
+
+    add_parsers(sub)  # fleet ..., worker
     return parser
 
 
@@ -149,7 +153,7 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
         help="findings at or above this fail the gate",
     )
     scan.add_argument("--format", dest="formats", type=_csv, help="json,html,sarif,junit,md")
-    scan.add_argument("--db", type=Path, help="the history store (default: per user)")
+    scan.add_argument("--db", help="the history store: path or URL (default: per user)")
     scan.add_argument("--webhook", metavar="URL", help="POST a summary of new findings here")
     scan.add_argument("--baseline", type=Path, help="fail only on findings new since REPORT.json")
     scan.add_argument("--waivers", type=Path, help="a TOML file of waived findings")

@@ -96,7 +96,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_PASSED
 
 
-def _store(path: Path | None) -> HistoryStore:
+def _store(path: str | None) -> HistoryStore:
     from scanner.store import HistoryStore, StoreError, default_path
 
     try:
@@ -126,7 +126,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_PASSED
 
 
-def _result_of(ref: str, db: Path | None) -> ScanResult:
+def _result_of(ref: str, db: str | None) -> ScanResult:
     """A report.json path, or a scan id from the history store."""
     from scanner.store import StoreError
 

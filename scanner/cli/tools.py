@@ -1,5 +1,5 @@
-"""Commands that look at this machine and at files, and write scripts: `doctor`, `validate`,
-`completion`."""
+"""Commands beside the scan: `doctor`, `validate`, `completion` (and, when present, the
+fleet's `fleet` and `worker`, run by scanner/fleet/cli.py)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,10 @@ def cmd_completion(args: argparse.Namespace) -> int:
 
     print(script(args.shell, build_parser()), end="")
     return EXIT_PASSED
+
+
+def cmd_fleet(args: argparse.Namespace) -> int:
+    """`complyscan fleet ...` and `complyscan worker` (scanner/fleet/cli.py)."""
+    from scanner.fleet.cli import run
+
+    return run(args)
