@@ -29,10 +29,14 @@ from scanner.demo.pki import TestPKI
 from scanner.demo.server import SiteServer
 
 RESULTS = Path(__file__).resolve().parent / "results"
-DEFAULT_SIZES = (100, 1000)
-"""As the benchmark's issue asks; a whole run takes about 15 minutes on 2 cores (--quick: 4)."""
-QUICK_SIZES = (50, 200)
+DEFAULT_SIZES = (10, 100, 1000)
+"""As the issues ask (a small site, and the large ones); a whole run takes about 15 minutes on
+2 cores (--quick: 4)."""
+QUICK_SIZES = (10, 50, 200)
 TARGET_RATIO = 0.8
+SMALL_SITE = 10
+"""Sites up to this many pages have their own target: start-up costs weigh most there."""
+TARGET_RATIO_SMALL = 0.6
 TARGET_TLS = 1.2
 TARGET_GROWTH = 0.10
 
@@ -190,6 +194,11 @@ def _plot(sizes: list[dict[str, Any]], path: Path) -> None:
     plt.close(fig)
 
 
+def target_ratio(pages: int) -> float:
+    """The least pages/s ratio (complyscan / bare browser) a site of `pages` pages must reach."""
+    return TARGET_RATIO_SMALL if pages <= SMALL_SITE else TARGET_RATIO
+
+
 def _verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
@@ -222,12 +231,13 @@ def main(argv: list[str] | None = None) -> int:
                     f"N={n}: complyscan visited {figures['complyscan']['visited']} pages, not {n}"
                 )
             ours, bare = figures["complyscan"], figures["baseline"]
+            target = target_ratio(n)
             print(
                 f"N={n}: complyscan {ours['pages_per_second']} pages/s "
                 f"({ours['visited']} pages in {ours['seconds']} s, peak {ours['peak_rss_mb']} MiB)"
                 f"; bare browser {bare['pages_per_second']} pages/s "
                 f"(peak {bare['peak_rss_mb']} MiB); ratio {figures['ratio']:.2f} "
-                f"[target >= {TARGET_RATIO}: {_verdict(figures['ratio'] >= TARGET_RATIO)}]",
+                f"[target >= {target}: {_verdict(figures['ratio'] >= target)}]",
                 flush=True,
             )
         tls = _bench_tls(pki, args.tls_runs)
@@ -238,8 +248,11 @@ def main(argv: list[str] | None = None) -> int:
             f"[target <= {TARGET_TLS}: {_verdict(tls['ratio'] <= TARGET_TLS)}]",
             flush=True,
         )
-        if len(sizes) > 1:
-            low, high = report["sizes"][0], report["sizes"][-1]
+        # Memory growth is measured over the large sites (a 10-page scan ends before the
+        # browser reaches its working size).
+        large = [s for s in report["sizes"] if s["pages"] > SMALL_SITE] or report["sizes"]
+        if len(large) > 1:
+            low, high = large[0], large[-1]
             growth = high["complyscan"]["peak_rss_mb"] / low["complyscan"]["peak_rss_mb"] - 1
             report["memory_growth"] = {
                 "from_pages": low["pages"],

@@ -106,6 +106,10 @@ class ScanConfig(_Section):
     """Pages loaded at once from one host at most (politeness towards the site's servers)."""
     host_delay: float = Field(0.0, ge=0)
     """Seconds between the starts of two page loads on one host (0: none)."""
+    dwell: float = Field(30.0, ge=0, le=3600)
+    """Page time each page gets (its timers run on virtual time) before it is left."""
+    user_agent: str | None = Field(None, min_length=1, max_length=500)
+    """The user agent the browser sends; default: the desktop Chrome its Chromium is."""
     allow_unread_pages: bool = False
     """Pages that could not be read in time do not make the scan incomplete (still reported)."""
 
@@ -136,6 +140,13 @@ class ScanConfig(_Section):
             _ = parts.port
         except ValueError:
             raise ValueError(f"{redact_url(value)!r} has an invalid port") from None
+        return value
+
+    @field_validator("user_agent")
+    @classmethod
+    def _check_user_agent(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or any(ord(c) < 32 for c in value)):
+            raise ValueError("--user-agent must be one line of printable text")
         return value
 
     @field_validator("resolve")
@@ -213,6 +224,8 @@ _TOML_SECTIONS: dict[str, dict[str, str]] = {
         "cert_expiry_days": "cert_expiry_days",
         "per_host": "per_host",
         "host_delay": "host_delay",
+        "dwell": "dwell",
+        "user_agent": "user_agent",
         "db": "db",
         "webhook": "webhook",
     },

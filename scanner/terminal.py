@@ -20,6 +20,7 @@ from scanner.report.common import (
     finding_where,
     gate_view,
     sorted_findings,
+    statement_unread,
 )
 from scanner.sanitize import for_terminal
 
@@ -179,6 +180,8 @@ def summary_lines(
         )
     for note in gate.waiver_notes:
         add(f"note: {one(note)}", indent="      ")
+    if unread := statement_unread(result):
+        add(f"statement not read: {one(unread)}", indent="      ")
     findings = sorted_findings(result.findings)
     if findings:
         rule_width = min(32, max(len(f.rule_id) for f in findings) + 2)

@@ -99,6 +99,17 @@ def _declared(name: str, **fields: object) -> Statement:
     return _statement().model_copy(update={"cookies_declared": [entry]})
 
 
+def _unread_statement() -> Statement:
+    """A statement in German: found, but complyscan has no claim patterns for it."""
+    return _statement(text="Wir geben Ihre Daten nicht an Dritte weiter.").model_copy(
+        update={
+            "language": "de",
+            "supported": False,
+            "unread": "statement language not supported (de)",
+        }
+    )
+
+
 def _first_party_cookie(name: str, expires: float | None = None) -> Cookie:
     return Cookie(name=name, domain=".shop.test", expires=expires)
 
@@ -180,6 +191,7 @@ CASES: dict[str, Callable[[], CheckContext]] = {
     "statement-not-found": lambda: _ctx(pages=[_pi_page()]),
     "statement-not-linked": lambda: _ctx(pages=[_pi_page()], statement=_statement()),
     "statement-over-http": lambda: _ctx(statement=_statement(url="http://www.shop.test/privacy")),
+    "statement-not-read": lambda: _ctx(statement=_unread_statement()),
     "cookie-undeclared": lambda: _ctx(
         cookies=[_first_party_cookie("unlisted")], statement=_declared("session")
     ),
@@ -241,3 +253,24 @@ def test_a_pi_page_served_over_plain_http_is_not_redirected() -> None:
     assert [(f.page_url, f.evidence["status"]) for f in findings] == [
         ("http://old.shop.test/signup", 200)
     ]
+
+
+def test_an_unread_statement_makes_no_disclosure_gap() -> None:
+    """Given beacons and third-party cookies that a silent statement would leave undisclosed,
+    when the statement could not be read, no finding says the statement lacks them."""
+    ctx = _ctx(beacons=[_ad_beacon()], cookies=[_tracker_cookie()], statement=_unread_statement())
+
+    findings = run_checks(ctx)
+
+    fired = {f.rule_id for f in findings}
+    assert "statement-not-read" in fired
+    assert not fired & {
+        "beacon-undisclosed-vendor",
+        "beacons-not-disclosed",
+        "advertising-tracker",
+        "third-party-cookie-undisclosed",
+        "cookies-not-disclosed",
+    }
+    (note,) = [f for f in findings if f.rule_id == "statement-not-read"]
+    assert note.message.startswith("statement language not supported (de)")
+    assert note.evidence["third_parties_seen"] == ["Facebook"]

@@ -16,6 +16,8 @@ def test_file_then_flags(tmp_path: Path, pki: TestPKI) -> None:
 [scan]
 url = "https://www.example.com/"
 max_pages = 10
+dwell = 12.5
+user_agent = "complyscan-ci/1.0"
 resolve = ["www.example.com:127.0.0.1"]
 ca_bundle = "ca.pem"
 
@@ -36,6 +38,7 @@ domains = ["google-analytics.com"]
     )
     config = build_config(toml, {"max_pages": 5, "resolve": ["cdn.example.com:127.0.0.2"]})
     assert config.max_pages == 5
+    assert (config.dwell, config.user_agent) == (12.5, "complyscan-ci/1.0")
     assert config.resolve == ["www.example.com:127.0.0.1", "cdn.example.com:127.0.0.2"]
     assert config.ca_bundle == tmp_path / "ca.pem"
     assert config.fail_on == "medium"
@@ -54,6 +57,8 @@ domains = ["google-analytics.com"]
         ({"url": "https://example.com/", "resolve": ["bad"]}, "--resolve"),
         ({"url": "https://example.com/", "formats": ["pdf"]}, "unknown format"),
         ({"url": "https://example.com/", "max_pages": 0}, "max_pages"),
+        ({"url": "https://example.com/", "user_agent": "bot\r\nX-Evil: 1"}, "--user-agent"),
+        ({"url": "https://example.com/", "dwell": -1}, "dwell"),
         ({}, "no URL"),
     ],
 )

@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -39,7 +40,10 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PwPage
 
-from scanner.browser.network import NetworkLog
+from scanner.browser import visitor
+from scanner.browser.discovery import chromium_version
+from scanner.browser.lifecycle import DWELL_S, PageLife, add_late_traffic
+from scanner.browser.network import INLINE_POST_DATA, NetworkLog
 from scanner.browser.reader import FrameProbe, PageJudges, read_probes
 from scanner.browser.robots import MAX_SITEMAP_URLS, MAX_SITEMAPS, Robots, parse_sitemap
 from scanner.browser.workers import WorkerWatch, websocket_guard
@@ -130,6 +134,10 @@ class CrawlSettings:
     """Pages loaded at once from one host at most."""
     host_delay_s: float = 0.0
     """Seconds between the starts of two page loads on one host."""
+    dwell_s: float = DWELL_S
+    """Page time each page gets (its timers run on virtual time) before it is left."""
+    user_agent: str | None = None
+    """The user agent to send; None: the desktop Chrome that this Chromium is."""
     policy: NetPolicy | None = None
     """The scan's network policy, for robots.txt and sitemaps (None: scope and --resolve)."""
     judges: PageJudges = field(kw_only=True)
@@ -186,7 +194,11 @@ class BrowserEnvironment:
         )
         self.home.mkdir()
         self.extra_args: list[str] = []
-        pems = trust.bundle_pems()
+        self._trust = trust
+
+    def prepare(self) -> None:
+        """Trust the CA bundle (certutil runs take a while: done beside Playwright's start)."""
+        pems = self._trust.bundle_pems()
         if pems and not self._trust_with_nss(pems):
             spkis = ",".join(_spki_b64(p) for p in pems)
             self.extra_args.append(f"--ignore-certificate-errors-spki-list={spkis}")
@@ -217,11 +229,12 @@ class BrowserEnvironment:
 
     def env(self) -> dict[str, str | float | bool]:
         """The environment Chromium runs with."""
-        return {**os.environ, "HOME": str(self.home)}
+        return {**os.environ, **visitor.environment(), "HOME": str(self.home)}
 
     def cleanup(self) -> None:
-        """Remove the private HOME and profile."""
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Remove the private HOME and profile, in a thread of its own: the scan need not wait
+        (half a second for a profile), the process does before it exits."""
+        threading.Thread(target=shutil.rmtree, args=(self.root, True), name="cleanup").start()
 
 
 @dataclass
@@ -241,6 +254,8 @@ class _Tab:
     page, or the old load (or a script that never yields) would spill into it."""
     unresponsive: bool = False
     """A call into the page timed out: make no more calls into it."""
+    life: PageLife | None = None
+    """The current page's page time and leaving (scanner.browser.lifecycle)."""
 
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         """Run a handler's work in the background, keeping a reference until it ends."""
@@ -280,6 +295,10 @@ class Crawler:
         self._lenient: BrowserContext | None = None
         self._lenient_browser: Browser | None = None
         self._lenient_lock = asyncio.Lock()
+        self._user_agent: str | None = None
+        self._front = asyncio.Lock()
+        """Held while a tab is made the window's front tab and given input."""
+        self._tab_user_agent: str | None = None
         self._site_files: dict[str, asyncio.Task[Robots]] = {}
         self._traps = TrapDetector(settings.trap_threshold)
         self._policy = settings.policy or NetPolicy.for_scan(
@@ -337,8 +356,12 @@ class Crawler:
                 self.enqueue(url, 0)
         try:
             await self._launch()
-            tabs = [await self._new_tab() for _ in range(max(1, self.settings.workers))]
-            workers = [asyncio.create_task(self._worker(tab)) for tab in tabs]
+            # The first tab opens here (a browser that cannot open one ends the crawl); the
+            # others open in their workers, while the first page loads.
+            first = await self._new_tab()
+            more = range(max(1, self.settings.workers) - 1)
+            workers = [asyncio.create_task(self._worker(first))]
+            workers += [asyncio.create_task(self._worker(None)) for _ in more]
             try:
                 while True:
                     await self._queue.join()
@@ -367,13 +390,21 @@ class Crawler:
 
     def _args(self) -> list[str]:
         args = ["--no-sandbox", *QUIET_FLAGS, *self._env.extra_args]
+        args += visitor.launch_args(self._user_agent)
         rules = self._policy.chromium_rules()
         if rules:
             args.append(f"--host-resolver-rules={rules}")
         return args
 
     async def _launch(self) -> None:
+        # While Playwright starts: the binary's version (for the user agent), the CA bundle in
+        # the profile's NSS database, and the TLS context sitemaps and robots.txt are read with.
+        version = asyncio.create_task(asyncio.to_thread(chromium_version, self.settings.chromium))
+        others = [self._env.prepare, lambda: self.settings.trust.ssl_context]
+        ready = asyncio.gather(*(asyncio.to_thread(call) for call in others))
         self._playwright = await async_playwright().start()
+        await ready
+        self._user_agent = self.settings.user_agent or visitor.chrome_user_agent(await version)
         try:
             self._context = await self._playwright.chromium.launch_persistent_context(
                 str(self._env.profile),
@@ -382,8 +413,9 @@ class Crawler:
                 args=self._args(),
                 env=self._env.env(),
                 accept_downloads=False,
-                viewport={"width": 1280, "height": 900},
-                service_workers="block",
+                viewport=visitor.VIEWPORT,  # type: ignore[arg-type]
+                screen=visitor.SCREEN,  # type: ignore[arg-type]
+                ignore_default_args=visitor.IGNORED_DEFAULT_ARGS,
             )
         except PlaywrightError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
@@ -392,6 +424,8 @@ class Crawler:
         self.stats.chromium_version = (
             self._context.browser.version if self._context.browser else None
         )
+        if self._user_agent is None:  # the binary would not say: the tabs are told instead
+            self._tab_user_agent = visitor.chrome_user_agent(self.stats.chromium_version)
 
     def _allowed_addresses(self) -> list[str]:
         resolver, scope = self.settings.resolver, self.settings.scope
@@ -450,9 +484,15 @@ class Crawler:
         cdp.on("Network.webSocketCreated", net.on_websocket_created)
         cdp.on("Network.webSocketHandshakeResponseReceived", net.on_websocket_handshake)
         cdp.on("Network.webSocketFrameSent", net.on_websocket_frame_sent)
+        cdp.on("Fetch.requestPaused", net.on_request_paused)
         cdp.on("Fetch.requestPaused", lambda event: tab.spawn(self._guard_address(tab, event)))
+        if self._tab_user_agent:
+            await visitor.override_tab(cdp, self._tab_user_agent)
         await cdp.send("Fetch.enable", {"patterns": _ADDRESS_PATTERNS})
-        await cdp.send("Network.enable", {"maxPostDataSize": 65536})
+        net.read_body = lambda request_id: cdp.send(
+            "Network.getRequestPostData", {"requestId": request_id}
+        )
+        await cdp.send("Network.enable", {"maxPostDataSize": INLINE_POST_DATA})
         await WorkerWatch(
             cdp,
             net,
@@ -474,9 +514,13 @@ class Crawler:
                     headless=self.settings.headless,
                     args=self._args(),
                     env=self._env.env(),
+                    ignore_default_args=visitor.IGNORED_DEFAULT_ARGS,
                 )
                 self._lenient = await self._lenient_browser.new_context(
-                    ignore_https_errors=True, accept_downloads=False, service_workers="block"
+                    ignore_https_errors=True,
+                    accept_downloads=False,
+                    viewport=visitor.VIEWPORT,  # type: ignore[arg-type]
+                    screen=visitor.SCREEN,  # type: ignore[arg-type]
                 )
                 await self._prepare_context(self._lenient)
         return await self._new_tab(self._lenient)
@@ -501,7 +545,13 @@ class Crawler:
             return f"time budget ({budget:g} s) used up"
         return None
 
-    async def _worker(self, tab: _Tab) -> None:
+    async def _worker(self, tab: _Tab | None) -> None:
+        if tab is None:
+            try:
+                tab = await self._new_tab()
+            except PlaywrightError as exc:
+                log.warning("a worker's tab could not open: %s", _first_line(exc))
+                return
         while True:
             url, depth = await self._queue.get()
             try:
@@ -642,7 +692,9 @@ class Crawler:
             record.load_ms = int((time.monotonic() - started) * 1000)
             return await self._replace_tab(tab), record
         tab.hung = error is not None and "Timeout" in error
-        await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)
+        tab.life = await self._live(tab) if error is None else None
+        if tab.life is None:
+            await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)
         record.error = error
         # A network error leaves Chromium's own error page: nothing of the site's to read.
         readable = error is None or not error.startswith("net::")
@@ -650,13 +702,40 @@ class Crawler:
         if tab.hung and status is None:
             timeout = self.settings.nav_timeout_s
             record.unread = f"no answer within the navigation timeout ({timeout:g} s)"
+        cookies_read = len(tab.net.cookies)
         await self._read_page(tab, record, status, readable)
+        if tab.life is not None:
+            await self._leave(tab, record, cookies_read)
         if tab.crashed:
             record.error = record.unread = "the page crashed (its renderer died)"
         record.load_ms = int((time.monotonic() - started) * 1000)
         if tab.crashed or tab.hung or tab.page.is_closed():
             tab = await self._replace_tab(tab)
         return tab, record
+
+    async def _live(self, tab: _Tab) -> PageLife:
+        """The page's life before it is read: the interactions, then its page time."""
+        life = await PageLife.begin(tab.page.context, tab.page, tab.net, self._front)
+        await life.run(self.settings.dwell_s, self.settings.settle_cap_s)
+        if life.page_time_s == 0 and not life.starved:  # no virtual time: settle in real time
+            await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)
+        return life
+
+    async def _leave(self, tab: _Tab, record: Page, cookies_read: int) -> None:
+        """Leave the page as a visitor does, still recording, then keep what it sent."""
+        assert tab.life is not None
+        life, tab.life = tab.life, None
+        if tab.crashed or tab.unresponsive or tab.page.is_closed():
+            await life.end()
+            return
+        everything = [{"urlPattern": "*"}]
+
+        def intercept(on: bool) -> Awaitable[Any]:
+            patterns = everything if on else _ADDRESS_PATTERNS
+            return tab.cdp.send("Fetch.enable", {"patterns": patterns})
+
+        await life.leave(self.settings.quiet_s, self.settings.settle_cap_s, intercept)
+        add_late_traffic(record, tab.net, self.settings.first_party, cookies_read)
 
     async def _read_after_cert_error(
         self, tab: _Tab, record: Page, error: str, started: float
@@ -779,9 +858,13 @@ class Crawler:
                 await field_.dispatch_event("change", timeout=1000)
                 await field_.blur(timeout=1000)
         record.probe_values = {str(k): v for k, v in canaries.items()}
-        # Scripts react to typing after debounce timers: the quiet window starts now.
-        tab.net.mark_activity()
-        await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)
+        # Scripts react to typing after debounce timers, and recorders flush on timers: the
+        # page's time runs again (the page is left afterwards, so unload flushes count too).
+        if tab.life is None or not await tab.life.run(
+            self.settings.dwell_s, self.settings.settle_cap_s
+        ):
+            tab.net.mark_activity()
+            await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)
         requests = tab.net.finished_requests()
         for request in requests:
             request.third_party = not self.settings.first_party.is_first_party(request.url)
@@ -806,18 +889,19 @@ class Crawler:
                     continue
                 # A tab in the background has no frame to give: Chromium makes one after a
                 # wait (about 2 s here). Brought to the front, the capture takes ~30 ms.
-                await self._bounded(tab, tab.cdp.send("Page.bringToFront"))
-                shot = await self._bounded(
-                    tab,
-                    tab.cdp.send(
-                        "Page.captureScreenshot",
-                        {
-                            "format": "png",
-                            "clip": {**box, "scale": 1},
-                            "captureBeyondViewport": True,
-                        },
-                    ),
-                )
+                async with self._front:
+                    await self._bounded(tab, tab.cdp.send("Page.bringToFront"))
+                    shot = await self._bounded(
+                        tab,
+                        tab.cdp.send(
+                            "Page.captureScreenshot",
+                            {
+                                "format": "png",
+                                "clip": {**box, "scale": 1},
+                                "captureBeyondViewport": True,
+                            },
+                        ),
+                    )
             except PlaywrightError:
                 continue
             directory.mkdir(parents=True, exist_ok=True)

@@ -8,16 +8,27 @@ browser's reasons for blocking them, and sendBeacon/ping requests typed as such.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scanner.model import Cookie, Request
 
-MAX_POST_DATA = 16_384
-"""Request bodies are kept up to this many characters: enough for leak probes and evidence."""
+BODY_BUDGET = 8 * 1024 * 1024
+"""Request bodies are kept whole, up to this many bytes a page in all (8 MiB): a session
+recorder's upload is typically 50-500 KB with the typed values at its end. A body past the
+budget is cut there and marked `post_data_truncated`."""
+INLINE_POST_DATA = 65_536
+"""Bodies up to this size arrive in the CDP event itself (`Network.enable maxPostDataSize`);
+larger ones are read with `Network.getRequestPostData`."""
+
+BodyReader = Callable[[str], Awaitable[dict[str, Any]]]
+"""Reads a request's whole body: `Network.getRequestPostData` on the tab's CDP session."""
 
 MAX_WS_SENT = 1_048_576
 """Characters of a WebSocket's sent frames kept per socket (the leak search reads them)."""
@@ -36,6 +47,27 @@ def _initiator_url(initiator: dict[str, Any]) -> str | None:
         stack = stack.get("parent") or {}
     url = initiator.get("url")
     return str(url) if url else None
+
+
+def _decode_base64(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=False)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _event_body(request: dict[str, Any]) -> bytes | None:
+    """The body carried by a requestWillBeSent event, as bytes; None when it left it out.
+
+    `postDataEntries` hold the exact bytes (base64); `postData` is their text, lossy for binary
+    bodies, so the entries win when both are there."""
+    entries = request.get("postDataEntries")
+    if entries:
+        parts = [_decode_base64(str(e.get("bytes", ""))) for e in entries]
+        if all(p is not None for p in parts):
+            return b"".join(p for p in parts if p is not None)
+    data = request.get("postData")
+    return str(data).encode() if data is not None else None
 
 
 def parse_set_cookie(line: str) -> dict[str, Any]:
@@ -85,7 +117,14 @@ class NetworkLog:
     inflight: set[str] = field(default_factory=set)
     last_activity: float = field(default_factory=time.monotonic)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    read_body: BodyReader | None = None
+    """Set by the crawler: bodies the event left out are read through it."""
+    body_bytes: int = 0
+    """Bytes of request bodies kept for the current page (against BODY_BUDGET)."""
+    leaving: bool = False
+    """The page is being left: requests CDP Fetch pauses are recorded (see on_request_paused)."""
     _redirects: dict[str, int] = field(default_factory=dict)
+    _reading: set[asyncio.Task[None]] = field(default_factory=set)
 
     def reset(self) -> None:
         """Forget everything: a new page begins."""
@@ -94,6 +133,8 @@ class NetworkLog:
         self.cookies.clear()
         self.inflight.clear()
         self._redirects.clear()
+        self.body_bytes = 0
+        self.leaving = False
         self._touch()
 
     def mark_activity(self) -> None:
@@ -124,25 +165,88 @@ class NetworkLog:
                 previous.status = int(event["redirectResponse"].get("status") or 0) or None
                 redirected_from = previous.url
             self._redirects[request_id] = self._redirects.get(request_id, 0) + 1
-        post_data = req.get("postData")
-        if post_data is None and req.get("postDataEntries"):
-            post_data = "".join(str(e.get("bytes", "")) for e in req["postDataEntries"])
         headers = {str(k): str(v) for k, v in (req.get("headers") or {}).items()}
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
         key = self._key(request_id)
-        self.requests[key] = Request(
+        record = self.requests[key] = Request(
             url=url,
             method=str(req.get("method", "GET")),
             resource_type=str(event.get("type") or "other").lower(),
             initiator=_initiator_url(event.get("initiator") or {}),
             redirected_from=redirected_from,
-            post_data_size=len(post_data or ""),
             content_type=content_type,
-            post_data=(post_data or None) and str(post_data)[:MAX_POST_DATA],
             headers=headers,
         )
+        body = _event_body(req)
+        if body is not None:
+            self._keep_body(record, body)
+        elif req.get("hasPostData") and self.read_body is not None:
+            # Too large for the event (or a blob, a stream): read whole, outside the handler.
+            task = asyncio.ensure_future(self._read_whole_body(request_id, record))
+            self._reading.add(task)
+            task.add_done_callback(self._reading.discard)
         self.order.append(key)
         self.inflight.add(request_id)
+        self._touch()
+
+    async def _read_whole_body(self, request_id: str, record: Request) -> None:
+        assert self.read_body is not None
+        marker = f"body:{request_id}"
+        self.inflight.add(marker)
+        try:
+            answer = await self.read_body(request_id)
+            data = str(answer.get("postData", ""))
+            body = _decode_base64(data) if answer.get("base64Encoded") else data.encode()
+            if body is not None:
+                self._keep_body(record, body)
+        except Exception:  # the request is gone from the browser's buffer: keep what we have
+            pass
+        finally:
+            self.inflight.discard(marker)
+            self._touch()
+
+    def _keep_body(self, record: Request, body: bytes) -> None:
+        """Keep a body whole within the page's budget: text as text, other bytes as base64."""
+        record.post_data_size = len(body)
+        room = max(0, BODY_BUDGET - self.body_bytes)
+        kept = body[:room]
+        self.body_bytes += len(kept)
+        record.post_data_truncated = len(kept) < len(body)
+        if not kept:
+            return
+        try:
+            record.post_data = kept.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if record.post_data_truncated and exc.start >= len(kept) - 3:
+                record.post_data = kept[: exc.start].decode("utf-8")  # a character cut in two
+            else:
+                record.post_data = base64.b64encode(kept).decode("ascii")
+                record.post_data_base64 = True
+
+    def on_request_paused(self, event: dict[str, Any]) -> None:
+        """Fetch.requestPaused while the page is left: the keepalive requests and beacons an
+        unloading document sends never reach the Network domain (Chromium hands them to the
+        browser process), but Fetch interception still sees them, body included."""
+        network_id = str(event.get("networkId") or "")
+        if not self.leaving or (network_id and network_id in self.requests):
+            return
+        req = event.get("request") or {}
+        url = str(req.get("url", ""))
+        if not url.startswith(_RECORDED_SCHEMES):
+            return
+        headers = {str(k): str(v) for k, v in (req.get("headers") or {}).items()}
+        key = f"unload:{event.get('requestId')}"
+        record = self.requests[key] = Request(
+            url=url,
+            method=str(req.get("method", "GET")),
+            resource_type=str(event.get("resourceType") or "other").lower(),
+            content_type=next((v for k, v in headers.items() if k.lower() == "content-type"), None),
+            headers=headers,
+        )
+        body = _event_body(req)
+        if body is not None:
+            self._keep_body(record, body)
+        self.order.append(key)
         self._touch()
 
     def on_request_extra_info(self, event: dict[str, Any]) -> None:
@@ -258,6 +362,11 @@ class NetworkLog:
             if request.resource_type == "document" and status and not 300 <= status < 400:
                 return status
         return None
+
+    async def bodies_read(self) -> None:
+        """Wait until every body being read has been read (or given up)."""
+        if self._reading:
+            await asyncio.gather(*list(self._reading), return_exceptions=True)
 
     def finished_requests(self) -> list[Request]:
         """The requests in the order they were made."""

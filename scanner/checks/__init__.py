@@ -37,6 +37,7 @@ CHECKS: dict[str, Check] = {
     "statement-not-found": statement.check_statement_not_found,
     "statement-not-linked": statement.check_statement_not_linked,
     "statement-over-http": statement.check_statement_over_http,
+    "statement-not-read": statement.check_statement_not_read,
     "statement-changed": statement.check_statement_changed,
 }
 
@@ -44,9 +45,11 @@ CHECKS: dict[str, Check] = {
 def run_checks(ctx: CheckContext) -> list[Finding]:
     """Every check's findings, most severe first, then by rule and location."""
     findings: list[Finding] = []
+    skipped = statement.not_checked(ctx)
     for rule_id, check in CHECKS.items():
         assert rule_id in ctx.catalogue, f"{rule_id} has no catalogue entry"
-        findings.extend(check(ctx))
+        if rule_id not in skipped:
+            findings.extend(check(ctx))
     return sorted(
         findings,
         key=lambda f: (-Severity(f.severity).rank, f.rule_id, f.page_url or f.host or ""),

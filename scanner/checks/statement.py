@@ -9,6 +9,18 @@ from scanner.checks.base import CheckContext
 from scanner.model import Finding, Statement, StatementDocument
 from scanner.scope import normalise_url
 from scanner.statement.notes import REJECTED_NOTE
+from scanner.statement.readable import supported_languages
+
+DISCLOSURE_RULES = (
+    "beacon-undisclosed-vendor",
+    "beacons-not-disclosed",
+    "advertising-tracker",
+    "third-party-cookie-undisclosed",
+    "cookies-not-disclosed",
+)
+"""Rules whose finding is that the statement does not say something. When its claims could not
+be read (a language without patterns, no text) that cannot be told: they are not checked, and
+statement-not-read says so."""
 
 
 def check_statement_not_found(ctx: CheckContext) -> Iterator[Finding]:
@@ -61,6 +73,35 @@ def check_statement_over_http(ctx: CheckContext) -> Iterator[Finding]:
         host=urlsplit(statement.url).hostname,
         evidence={"url": statement.url},
         claim=ctx.claim(("transport-encryption",)),
+    )
+
+
+def not_checked(ctx: CheckContext) -> tuple[str, ...]:
+    """The rules not to run on this scan: DISCLOSURE_RULES when the statement was not read."""
+    return DISCLOSURE_RULES if ctx.statement is not None and ctx.statement.unread else ()
+
+
+def check_statement_not_read(ctx: CheckContext) -> Iterator[Finding]:
+    """statement-not-read: the statement was found, but its claims could not be read."""
+    statement = ctx.statement
+    if statement is None or not statement.unread:
+        return
+    parties = sorted({b.vendor or urlsplit(b.url).hostname or "" for b in ctx.result.beacons})
+    yield ctx.finding(
+        "statement-not-read",
+        f"{statement.unread}: complyscan could not read the claims of the privacy statement at "
+        f"{statement.url}, so it cannot tell what the statement discloses; "
+        f"{len(DISCLOSURE_RULES)} rules that test disclosure were not checked.",
+        location=statement.url,
+        page_url=statement.url,
+        evidence={
+            "url": statement.url,
+            "language": statement.language,
+            "languages_read": supported_languages(),
+            "not_checked": list(DISCLOSURE_RULES),
+            "third_parties_seen": parties[:20],
+            "cookies_seen": sum(1 for c in ctx.result.cookies if c.stored),
+        },
     )
 
 

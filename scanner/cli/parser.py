@@ -66,7 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--chromium", help="the Chromium executable to drive")
 
     statement = sub.add_parser("statement", help="print the claims a privacy statement makes")
-    statement.add_argument("source", help="a file (HTML or text) or a URL")
+    statement.add_argument(
+        "source",
+        help="a file (HTML or text) or a URL; exit 2 when it cannot be read (empty, a PDF, "
+        "a language without claim patterns)",
+    )
     statement.add_argument("--json", action="store_true", help="the Statement as JSON")
     statement.add_argument("--resolve", action="append", default=[], metavar="PATTERN:ADDR")
     statement.add_argument("--ca-bundle", type=Path)
@@ -191,6 +195,10 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
     )
     scan.add_argument("--per-host", type=int, help="page loads at once per host (default 2)")
     scan.add_argument("--host-delay", type=float, metavar="SECONDS", help="between page loads")
+    scan.add_argument(
+        "--dwell", type=float, metavar="SECONDS", help="page time each page gets (default 30)"
+    )
+    scan.add_argument("--user-agent", help="the user agent to send (default: desktop Chrome)")
     scan.add_argument(
         "--allow-unread-pages",
         action="store_true",

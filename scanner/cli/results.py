@@ -44,10 +44,11 @@ def cmd_statement(args: argparse.Namespace) -> int:
 
     def get(url: str) -> str:
         from scanner.fetch import fetch  # only for a URL: httpx takes 0.03 s to import
+        from scanner.statement.source import fetch_rejection
 
         result = asyncio.run(fetch(url, resolver, trust))
-        if result.error or result.status != 200:
-            raise StatementSourceError(f"{url}: {result.error or f'HTTP {result.status}'}")
+        if reason := fetch_rejection(result):  # an error, a status, a PDF, an empty body
+            raise StatementSourceError(f"{url}: {reason}")
         return result.text()
 
     try:

@@ -55,6 +55,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "trap_threshold",
         "per_host",
         "host_delay",
+        "dwell",
+        "user_agent",
         "allow_unread_pages",
     )
     return {k: getattr(args, k, None) for k in keys}

@@ -49,6 +49,7 @@ from scanner.parties.vendors import Vendor, VendorDB, load_vendors
 from scanner.sanitize import scrub_surrogates
 from scanner.scope import Scope, normalise_url
 from scanner.statement.find import is_statement_link
+from scanner.statement.notes import statement_unread_notes
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +188,7 @@ class Scan:
         self.result.statement = statement
         if statement is not None:
             self.hosts.want_tls(statement.url, "statement")
+            self.result.notes.extend(statement_unread_notes(statement))
         self.progress.on_stage("transport")
         await self.hosts.finish(deadline)
 
@@ -222,6 +224,8 @@ class Scan:
             trap_threshold=config.trap_threshold,
             per_host=config.per_host,
             host_delay_s=config.host_delay,
+            dwell_s=config.dwell,
+            user_agent=config.user_agent,
             policy=self.policy,
             judges=page_judges(),
         )

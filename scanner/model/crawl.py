@@ -62,7 +62,13 @@ class Request(Model):
     """Size in bytes of the request body (0 without one)."""
     content_type: str | None = Field(None, description="Content-Type of the request body")
     post_data: str | None = Field(
-        None, description="The request body (truncated); used by leak probes, redacted in reports"
+        None,
+        description="The request body (whole within a per-page budget; base64 when binary); "
+        "used by leak probes, redacted in reports",
+    )
+    post_data_base64: bool = Field(False, description="post_data is base64 of binary bytes")
+    post_data_truncated: bool = Field(
+        False, description="The body was cut at the page's body budget (8 MiB a page)"
     )
     headers: dict[str, str] = Field(default_factory=dict, description="Request headers sent")
 

@@ -75,7 +75,12 @@ class StatementDocument(Model):
     kind: Literal["privacy-policy", "cookie-policy"] = "privacy-policy"
     """Which document of the statement this is."""
     language: str = "en"
-    """The language its claims were read in (en, ja)."""
+    """Its language as detected (ISO 639-1: en, ja, de, fr…; "und" when it has no words)."""
+    supported: bool = True
+    """True when complyscan has claim patterns for `language` (rules/claims/<language>.yaml)."""
+    unread: str | None = None
+    """Why its claims were not read ("statement language not supported (de)", "statement has
+    no text to read"), or None when they were."""
     https: bool = True
     """True when it was served over HTTPS."""
     text: str = ""
@@ -97,7 +102,15 @@ class Statement(Model):
     text: str
     """Its plain text (navigation and footers dropped); claims' offsets point into it."""
     language: str = "en"
-    """The language its claims were read in (en, ja)."""
+    """The privacy policy's language as detected (ISO 639-1: en, ja, de, fr…; "und" when it has
+    no words), whether or not complyscan can read it."""
+    supported: bool = True
+    """True when complyscan has claim patterns for `language` (rules/claims/<language>.yaml)."""
+    unread: str | None = None
+    """Why the privacy policy's claims were not read ("statement language not supported (de)",
+    "statement has no text to read"), or None when they were. When set, `claims` holds none of
+    its claims, and the rules that fire on what a statement does not say are not checked
+    (statement-not-read)."""
     https: bool = True
     """True when it was served over HTTPS."""
     claims: list[Claim] = Field(default_factory=list)

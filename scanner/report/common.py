@@ -115,6 +115,20 @@ def as_gated(result: ScanResult) -> ScanResult:
     return result.model_copy(update={"findings": findings, "summary": summary})
 
 
+def statement_unread(result: ScanResult) -> str | None:
+    """The line every output shows when the statement was found but its claims could not be
+    read (a language without claim patterns, no text): no finding is then a contradiction or a
+    disclosure gap. None when it was read, or when there is no statement."""
+    statement = result.statement
+    if statement is None or not statement.unread:
+        return None
+    return (
+        f"{statement.unread}: its claims were not read, so no finding contradicts it and none "
+        "is a disclosure gap; the rules that test what it discloses were not checked "
+        "(statement-not-read)."
+    )
+
+
 def finding_status(finding: Finding) -> FindingStatus:
     """new, baselined or waived, as the gate recorded it (waived or new when not gated)."""
     if finding.gate_status is not None:

@@ -27,6 +27,7 @@ from scanner.report.common import (
     gate_view,
     readable,
     severity_counts,
+    statement_unread,
 )
 from scanner.report.declaration import declaration_rows
 from scanner.report.html_views import SCREENSHOT_LIMIT as SCREENSHOT_LIMIT
@@ -86,7 +87,7 @@ class HtmlWriter(ReportWriter):
             "img-src data:; base-uri 'none'; form-action 'none'"
         )
         findings = finding_views(result, rules)
-        gaps = [v for v in findings if v.finding.claim is None and v.rule and v.rule.claims]
+        gaps = [v for v in findings if v.gap]
         gate = gate_view(result)
         template = self.environment.get_template(TEMPLATE)
         return template.render(
@@ -100,6 +101,7 @@ class HtmlWriter(ReportWriter):
             findings=findings,
             claims=claim_views(result, findings, rules),
             gaps=gaps,
+            statement_unread=statement_unread(result),
             rule_ids=sorted({f.rule_id for f in result.findings}),
             locations=sorted({v.where for v in findings}),
             vendors=vendor_views(result),

@@ -18,6 +18,7 @@ from scanner.report.common import (
     finding_where,
     redact,
     sorted_findings,
+    statement_unread,
     status_text,
 )
 
@@ -95,6 +96,10 @@ class FindingView:
     """The rule's own severity, when contradicting the statement raised it."""
     lacks: list[str] = field(default_factory=list)
     """For a disclosure gap: the claim kinds the statement does not make at all."""
+    gap: bool = False
+    """A disclosure gap: its rule tests claims, it quotes none, and the statement was read."""
+    unread: bool = False
+    """Its rule tests claims the statement may make, but the statement could not be read."""
 
 
 @dataclass
@@ -134,10 +139,12 @@ class HostView:
 
 def finding_views(result: ScanResult, rules: dict[str, Rule]) -> list[FindingView]:
     stated = {c.kind for c in result.statement.claims} if result.statement else set()
+    unread = statement_unread(result) is not None
     views = []
     for n, f in enumerate(sorted_findings(result.findings), start=1):
         rule = rules.get(f.rule_id)
         raised = rule is not None and f.claim is not None and f.severity.rank > rule.severity.rank
+        claimless = f.claim is None and rule is not None and bool(rule.claims)
         views.append(
             FindingView(
                 finding=f,
@@ -150,6 +157,8 @@ def finding_views(result: ScanResult, rules: dict[str, Rule]) -> list[FindingVie
                 status_text=status_text(f, result),
                 raised_from=rule.severity.value if raised and rule else None,
                 lacks=[k for k in rule.claims if k not in stated] if rule else [],
+                gap=claimless and not unread,
+                unread=claimless and unread,
             )
         )
     return views

@@ -19,6 +19,7 @@ from scanner.report.common import (
     finding_where,
     gate_view,
     sorted_findings,
+    statement_unread,
 )
 from scanner.report.declaration import declaration_rows
 from scanner.report.interface import ReportWriter
@@ -111,6 +112,9 @@ class MarkdownWriter(ReportWriter):
         if gate.waiver_notes:
             lines += [f"> **Note:** {escape(note, 300)}" + "  " for note in gate.waiver_notes]
             lines.append("")
+        not_read = statement_unread(result)
+        if not_read:
+            lines += [f"> **Statement not read:** {escape(not_read, 400)}", ""]
 
         lines += _count_table(result)
         lines.append("")
@@ -129,7 +133,10 @@ class MarkdownWriter(ReportWriter):
                 "|---|---|---|---|---|",
             ]
             lines += [
-                _finding_row(f, result, quotes, _is_gap(f, catalogue.get(f.rule_id))) for f in shown
+                _finding_row(
+                    f, result, quotes, not not_read and _is_gap(f, catalogue.get(f.rule_id))
+                )
+                for f in shown
             ]
             if len(findings) > TOP_FINDINGS:
                 more = f"…and {len(findings) - TOP_FINDINGS} more"

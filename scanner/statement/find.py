@@ -34,7 +34,11 @@ _NAMED = re.compile(
 )
 # Words that point at the statement without naming it.
 _TOPIC = re.compile(
-    r"privacy|data\s*protection|personal\s*(?:information|data)|プライバシー|個人情報", re.I
+    r"privacy|data\s*protection|personal\s*(?:information|data)|プライバシー|個人情報"
+    # The statement's name in other European languages: found, then reported as not read.
+    r"|datenschutz|confidentialit|privacidad|privacidade|riservatezza|privacybeleid"
+    r"|integritetspolicy|personvern|tietosuoja|prywatno|gizlilik",
+    re.I,
 )
 # A cookie policy is sometimes the only statement, but usually a page beside it.
 _COOKIE_POLICY = re.compile(
@@ -49,7 +53,9 @@ _URL_NAMED = re.compile(
     r"|personal[-_]?information|kojin[-_]?joho|/privacy(?:[./_-]|$)",
     re.I,
 )
-_URL_TOPIC = re.compile(r"privacy|kojin|個人情報|プライバシー", re.I)
+_URL_TOPIC = re.compile(
+    r"privacy|kojin|個人情報|プライバシー|confidentialit|privacidad|privacidade|riservatezza", re.I
+)
 _URL_COOKIE = re.compile(r"cookie[-_]?(?:policy|notice|statement)|/cookies?(?:[./_-]|$)", re.I)
 _NOT_A_PAGE = re.compile(r"^\s*(?:mailto:|tel:|javascript:|data:)", re.I)
 

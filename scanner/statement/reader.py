@@ -17,7 +17,8 @@ from scanner.model import Claim, DeclaredCookie, Statement, StatementDocument
 from scanner.parties.vendors import VendorDB, load_vendors
 from scanner.statement.claims import CLAIM_KINDS, extract_claims
 from scanner.statement.declaration import parse_declaration
-from scanner.statement.text import html_to_text, language_of
+from scanner.statement.readable import binary_reason, reading_of, unread_message
+from scanner.statement.text import html_to_text
 
 DocumentKind = Literal["privacy-policy", "cookie-policy"]
 
@@ -48,6 +49,8 @@ def read_statement(
         sha256=document.sha256,
         text=document.text,
         language=document.language,
+        supported=document.supported,
+        unread=document.unread,
         https=document.https,
         claims=claims,
         documents=[document],
@@ -67,19 +70,20 @@ def read_document(
     matched against the scan's `vendors`) and the cookies its tables declare."""
     html = is_html and bool(_LOOKS_LIKE_HTML.search(html_or_text))
     text = html_to_text(html_or_text)[0] if html else plain_text(html_or_text)
-    language = language_of(text)
+    reading = reading_of(text)
     document = StatementDocument(
         url=url,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         kind=kind,
-        language=language,
+        language=reading.language,
+        supported=reading.supported,
+        unread=reading.unread,
         https=urlsplit(url).scheme.lower() == "https",
         text=text,
     )
-    claims = [
-        c.model_copy(update={"document": url})
-        for c in extract_claims(text, language, vendors=vendors)
-    ]
+    # A text in a language without patterns is not read with another language's patterns.
+    found = [] if reading.unread else extract_claims(text, reading.language, vendors=vendors)
+    claims = [c.model_copy(update={"document": url}) for c in found]
     declared = parse_declaration(html_or_text, url) if html else []
     return document, claims, declared
 
@@ -93,14 +97,17 @@ def load_statement_source(
 
     Vendors are matched against `vendors`, by default the bundled vendor data.
 
-    Raises StatementSourceError when the file is missing or unreadable, or a URL is given without
-    a `fetch`; errors `fetch` raises pass through.
+    Raises StatementSourceError when the file is missing, unreadable or not text (a PDF), when
+    its claims cannot be read (no text, a language without claim patterns), or when a URL is given
+    without a `fetch`; errors `fetch` raises pass through.
     """
     vendors = vendors or load_vendors()
     if _URL.match(path_or_url):
         if fetch is None:
             raise StatementSourceError(f"{path_or_url}: cannot fetch URLs here; give a file")
-        return read_statement(path_or_url, fetch(path_or_url), vendors=vendors)
+        return _readable(
+            path_or_url, read_statement(path_or_url, fetch(path_or_url), vendors=vendors)
+        )
     path = Path(path_or_url)
     if not path.is_file():
         raise StatementSourceError(f"{path_or_url}: no such file")
@@ -109,7 +116,17 @@ def load_statement_source(
     is_html = suffix in _HTML_SUFFIXES or (
         suffix not in _TEXT_SUFFIXES and bool(_LOOKS_LIKE_HTML.search(content))
     )
-    return read_statement(path.resolve().as_uri(), content, vendors=vendors, is_html=is_html)
+    return _readable(
+        path_or_url,
+        read_statement(path.resolve().as_uri(), content, vendors=vendors, is_html=is_html),
+    )
+
+
+def _readable(source: str, statement: Statement) -> Statement:
+    """The statement, or StatementSourceError saying why its claims cannot be read."""
+    if statement.unread:
+        raise StatementSourceError(f"{source}: {unread_message(statement.unread)}")
+    return statement
 
 
 def plain_text(content: str) -> str:
@@ -144,6 +161,8 @@ def _read_file(path: Path) -> str:
         data = path.read_bytes()
     except OSError as error:
         raise StatementSourceError(f"{path}: {error.strerror or error}") from None
+    if reason := binary_reason(data):
+        raise StatementSourceError(f"{path}: {reason}")
     for encoding in _FILE_ENCODINGS:
         try:
             return data.decode(encoding)
