@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from scanner.browser.crawler import CrawlError
 from scanner.browser.discovery import BrowserNotFound
+from scanner.browser.settings import CrawlError
 from scanner.config import ConfigError, ScanConfig
 from scanner.diff import diff
 from scanner.engine import Progress, Scan, load_result

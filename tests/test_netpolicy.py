@@ -245,7 +245,7 @@ def test_robots_and_sitemaps_never_reach_an_address_out_of_scope(
 
     crawler = Crawler(settings, sink)
     origin = start.rstrip("/")
-    run(crawler._read_site_files(origin))  # no browser needed: these are httpx fetches
+    run(crawler.site_files.read_site_files(origin))  # no browser needed: these are httpx fetches
     assert canary.connections == 0
     assert {r.purpose for r in net.refused} == {"robots", "sitemap"}
 
