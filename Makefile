@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser
 PG_STAMP := $(VENV)/.postgresql
+CONSENT_STAMP := $(VENV)/.consent-js
 SDK_DIR := tests/sdk
 SDK_STAMP := $(SDK_DIR)/node_modules/.complyscan-installed
 
@@ -13,7 +14,7 @@ SDK_STAMP := $(SDK_DIR)/node_modules/.complyscan-installed
 
 all: test
 
-setup: $(STAMP) $(BROWSER_STAMP) $(PG_STAMP)
+setup: $(STAMP) $(BROWSER_STAMP) $(PG_STAMP) $(CONSENT_STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,18 +50,34 @@ $(PG_STAMP):
 	fi
 	@touch $@
 
+# Node.js and npm: Debian's packages when missing and we are root on Debian/Ubuntu. The consent
+# manager's rules and the tests' real SDKs and consent managers come from the npm registry.
+NODE_INSTALL = if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "node: installing Debian's nodejs and npm"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  fi; \
+	fi
+
+# The consent manager's rules (@duckduckgo/autoconsent) and, for the tests, real consent managers,
+# from the npm registry by their committed package-lock.json files; never committed themselves.
+# Without npm the scan still runs and says "consent manager not evaluated" (README: Consent).
+$(CONSENT_STAMP): scanner/consent/js/package-lock.json tests/consent_sites/package-lock.json
+	@$(NODE_INSTALL)
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix scanner/consent/js --no-audit --no-fund --ignore-scripts --silent && \
+	  npm ci --prefix tests/consent_sites --no-audit --no-fund --ignore-scripts --silent && \
+	  touch $@; \
+	else echo "consent: npm not found, so the consent manager will not be evaluated"; fi
+
 # The real vendor SDKs the tests load (tests/sdk/package.json, pinned by its lock file): Node.js
 # and npm from Debian when missing (as root), then `npm ci` once, and the site's own bundle of the
 # SDKs that ship no browser build (npm run build). Nothing else is downloaded at test time.
 sdk: $(SDK_STAMP)
 
 $(SDK_STAMP): $(SDK_DIR)/package.json $(SDK_DIR)/package-lock.json $(wildcard $(SDK_DIR)/src/*.js)
-	@if ! command -v npm >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "sdk: installing Debian's nodejs and npm"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
-	  else echo "sdk: Node.js and npm are needed (apt-get install nodejs npm)" >&2; exit 2; fi; \
-	fi
+	@$(NODE_INSTALL)
+	@command -v npm >/dev/null || { echo "sdk: Node.js and npm are needed (apt-get install nodejs npm)" >&2; exit 2; }
 	cd $(SDK_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	@touch $@
 

@@ -39,6 +39,7 @@ SMALL_SITE = 10
 TARGET_RATIO_SMALL = 0.6
 TARGET_TLS = 1.2
 TARGET_GROWTH = 0.10
+TARGET_CONSENT = 0.20
 
 
 def _sizes(text: str) -> list[int]:
@@ -130,8 +131,22 @@ def _detail(output: dict[str, Any]) -> dict[str, Any]:
         "forms_collecting_pi",
         "hosts_tls",
         "findings",
+        "consent_seconds",
+        "consent_pages",
+        "consent_states",
     )
     return {key: output.get(key) for key in keys}
+
+
+def consent_cost(detail: dict[str, Any], seconds: float) -> str:
+    """One line: what the consent visits cost, against the scan without them (`seconds`)."""
+    spent = float(detail.get("consent_seconds") or 0.0)
+    share = spent / max(seconds, 1e-9)
+    return (
+        f"consent visits: {detail.get('consent_pages')} page(s) x {detail.get('consent_states')} "
+        f"state(s) in {spent:.1f} s, +{share:.0%} over the scan without them "
+        f"[target <= {TARGET_CONSENT:.0%} at 1,000 pages: {_verdict(share <= TARGET_CONSENT)}]"
+    )
 
 
 def _bench_tls(pki: TestPKI, runs: int) -> dict[str, Any]:
@@ -240,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"[target >= {target}: {_verdict(figures['ratio'] >= target)}]",
                 flush=True,
             )
+            print(f"N={n}: {consent_cost(ours['detail'], ours['seconds'])}", flush=True)
         tls = _bench_tls(pki, args.tls_runs)
         report["tls"] = tls
         print(

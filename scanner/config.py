@@ -112,6 +112,16 @@ class ScanConfig(_Section):
     """The user agent the browser sends; default: the desktop Chrome its Chromium is."""
     allow_unread_pages: bool = False
     """Pages that could not be read in time do not make the scan incomplete (still reported)."""
+    consent: bool = True
+    """Visit chosen pages in the consent states (no choice, reject all, accept all, GPC)."""
+    consent_jurisdiction: Literal["none", "eu", "uk", "jp", "us-ca"] = "none"
+    """Whose law judges consent-banner-missing and gpc-ignored (`[consent] jurisdiction`)."""
+    consent_essential: list[str] = Field(default_factory=list)
+    """The site's own functional vendors, domains or cookies (wildcards): never tracking."""
+    consent_max_pages: int = Field(30, ge=1, le=10_000)
+    """Pages each consent state visits at most."""
+    autoconsent_dir: Path | None = None
+    """Where @duckduckgo/autoconsent is installed (else the usual places: README "Consent")."""
 
     @model_validator(mode="before")
     @classmethod
@@ -239,6 +249,13 @@ _TOML_SECTIONS: dict[str, dict[str, str]] = {
         "trap_threshold": "trap_threshold",
     },
     "statement": {"url": "statement_url"},
+    "consent": {
+        "enabled": "consent",
+        "jurisdiction": "consent_jurisdiction",
+        "essential": "consent_essential",
+        "max_pages": "consent_max_pages",
+        "autoconsent_dir": "autoconsent_dir",
+    },
     "gate": {
         "fail_on": "fail_on",
         "baseline": "baseline",
@@ -272,7 +289,7 @@ def read_toml(path: Path) -> dict[str, Any]:
             if key not in mapping:
                 raise ConfigError(f"--config {path}: unknown key {key!r} in [{section}]")
             fields[mapping[key]] = value
-    for key in ("ca_bundle", "baseline", "waivers", "db"):
+    for key in ("ca_bundle", "baseline", "waivers", "db", "autoconsent_dir"):
         if key in fields and not isinstance(fields[key], str):
             raise ConfigError(
                 f"--config {path}: {key} must be a path (a string), not {fields[key]!r}"

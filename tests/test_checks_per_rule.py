@@ -13,6 +13,7 @@ import pytest
 
 from scanner.catalogue import load_catalogue
 from scanner.checks import CheckContext, run_checks
+from scanner.consent.model import Consent, ConsentObservation, ConsentVendor
 from scanner.model import (
     Beacon,
     Certificate,
@@ -132,6 +133,23 @@ def _host_with_http(check: HttpCheck) -> HostSecurity:
     return host
 
 
+def _consent(**states: list[str]) -> Consent:
+    """A consent record: the consent manager "Klaro", and per state its non-essential vendors."""
+    return Consent(
+        cmp="Klaro",
+        banner_shown=True,
+        states=[
+            ConsentObservation(
+                state=name.replace("_", "-"),  # type: ignore[arg-type]
+                pages=[f"{SHOP}/"],
+                answered=True,
+                vendors=[ConsentVendor(name=v, category="analytics") for v in vendors],
+            )
+            for name, vendors in states.items()
+        ],
+    )
+
+
 CASES: dict[str, Callable[[], CheckContext]] = {
     "pi-form-over-http": lambda: _ctx(pages=[_pi_page("http://old.shop.test/signup")]),
     "pi-form-posts-to-http": lambda: _ctx(
@@ -205,6 +223,17 @@ CASES: dict[str, Callable[[], CheckContext]] = {
     "statement-changed": lambda: _ctx(
         statement=_statement(text="We use cookies and pixels."),
         previous_statement=_statement(text="We use cookies."),
+    ),
+    "tracking-before-consent": lambda: _ctx(consent=_consent(no_choice=["Google Analytics"])),
+    "tracking-after-reject": lambda: _ctx(consent=_consent(reject_all=["Google Analytics"])),
+    "consent-banner-missing": lambda: _ctx(
+        consent=_consent(no_choice=["Google Analytics"]).model_copy(
+            update={"cmp": None, "banner_shown": False, "jurisdiction": "eu"}
+        )
+    ),
+    "gpc-ignored": lambda: _ctx(
+        consent=_consent(no_choice=["Google Analytics"], gpc=["Google Analytics"]),
+        statement=_statement(_claim("honours-gpc", "We honour Global Privacy Control.")),
     ),
 }
 

@@ -130,3 +130,18 @@ def test_pages_were_streamed_to_disk(
     lines = (out / "pages.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == violating.summary.pages
     assert {json.loads(line)["url"] for line in lines} == {p.url for p in violating.pages}
+
+
+def test_the_banner_is_answered_and_the_violating_variant_ignores_reject(
+    violating: ScanResult, clean: ScanResult
+) -> None:
+    found = by_rule(violating)
+    for rule in ("tracking-before-consent", "tracking-after-reject"):
+        (finding,) = [f for f in found[rule] if f.evidence["vendor"] == "Google Analytics"]  # type: ignore[attr-defined]
+        assert finding.claim is not None and "with your consent" in finding.claim.quote  # type: ignore[attr-defined]
+    assert clean.consent is not None and clean.consent.cmp == "cookieconsent3"
+    tracking = {
+        s.state: {v.name for v in s.vendors if not v.essential} for s in clean.consent.states
+    }
+    assert tracking["no-choice"] == tracking["reject-all"] == set()
+    assert "Google Analytics" in tracking["accept-all"]

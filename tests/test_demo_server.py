@@ -549,7 +549,11 @@ def test_demo_third_party_tags(demo: tuple[SiteServer, DemoInfo]) -> None:
     home = _get(server, "www.northwind.test").text
 
     assert server.url("connect.facebook.net", "/en_US/fbevents.js") in home
-    assert server.url("www.googletagmanager.com", "/gtag/js?id=G-NW2025") in home
+    # The analytics come through the consent banner's script, which names the tag.
+    assert server.url("www.northwind.test", "/consent.js") in home
+    banner = _get(server, "www.northwind.test", "/consent.js").text
+    assert server.url("www.googletagmanager.com", "/gtag/js?id=G-NW2025") in banner
+    assert 'data-role="necessary"' in banner and "cc_cookie" in banner
     pixel = _get(server, "www.facebook.com", "/tr?id=4455667788&ev=PageView")
     assert pixel.headers["content-type"] == "image/gif"
     assert re.match(

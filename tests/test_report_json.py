@@ -38,7 +38,7 @@ def test_report_json_is_the_result_itself_and_round_trips() -> None:
 
     text = JsonWriter().render(result)
 
-    assert text.startswith('{\n  "schema_version": 2,')
+    assert text.startswith('{\n  "schema_version": 3,')
     assert ScanResult.model_validate_json(text) == result
     assert SECRET_COOKIE_VALUE in text  # report.json is the data; only reports for people redact
 

@@ -60,6 +60,7 @@ def start_scan(server: Any, out: Path, tmp: Path, *extra: str) -> subprocess.Pop
             "1",
             "--format",
             "json",
+            "--no-consent",  # the consent states visit pages again, on purpose
             *extra,
         ],
         stdout=subprocess.PIPE,

@@ -52,7 +52,7 @@ def test_plain_text_and_plain_http() -> None:
 
     assert as_text.text == sniffed.text == text.replace("\r\n", "\n").strip()
     assert as_text.https is False
-    assert {c.kind for c in as_text.claims} == {"no-third-party-sharing", "contact"}
+    assert {c.kind for c in as_text.claims} == {"no-third-party-sharing", "no-sale", "contact"}
 
 
 def test_same_page_same_hash() -> None:
@@ -110,10 +110,15 @@ def test_format_claims_groups_by_kind() -> None:
     kinds = [line.split(" (")[0] for line in lines[1:] if line and not line.startswith("not ")]
     runs = [kind for i, kind in enumerate(kinds) if i == 0 or kinds[i - 1] != kind]
     assert len(runs) == len(set(runs))  # each kind's lines are together
-    assert lines[-1] == "not stated: web-beacons, access-logs, processors"
+    assert lines[-1] == (
+        "not stated: web-beacons, access-logs, processors, consent-required, "
+        "consent-withdrawal, honours-gpc, do-not-track, no-sale"
+    )
 
 
-SEED_KINDS = set(CLAIM_KINDS) - {"named-third-parties"}  # it names no vendor
+# It names no vendor, and predates consent banners, GPC and "sale" wording.
+SEED_KINDS = set(CLAIM_KINDS) - {"named-third-parties", "consent-required", "consent-withdrawal"}
+SEED_KINDS -= {"honours-gpc", "do-not-track", "no-sale"}
 
 
 @pytest.mark.skipif(not SEED.is_file(), reason="the seed statement is not beside this checkout")

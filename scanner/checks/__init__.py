@@ -7,7 +7,7 @@ entry, its function, and one line here.
 
 from __future__ import annotations
 
-from scanner.checks import cookies, parties, statement, transport
+from scanner.checks import consent, cookies, parties, statement, transport
 from scanner.checks.base import Check, CheckContext, Declaration
 from scanner.model import Finding, Severity
 
@@ -39,6 +39,10 @@ CHECKS: dict[str, Check] = {
     "statement-over-http": statement.check_statement_over_http,
     "statement-not-read": statement.check_statement_not_read,
     "statement-changed": statement.check_statement_changed,
+    "tracking-before-consent": consent.check_tracking_before_consent,
+    "tracking-after-reject": consent.check_tracking_after_reject,
+    "consent-banner-missing": consent.check_consent_banner_missing,
+    "gpc-ignored": consent.check_gpc_ignored,
 }
 
 

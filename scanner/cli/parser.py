@@ -205,3 +205,10 @@ def _scan_options(scan: argparse.ArgumentParser) -> None:
         default=None,
         help="pages that cannot be read in time do not make the scan incomplete (exit 3)",
     )
+    scan.add_argument(
+        "--no-consent",
+        dest="consent",
+        action="store_false",
+        default=None,
+        help="no consent visits (no choice, reject all, accept all, GPC): the crawl only",
+    )

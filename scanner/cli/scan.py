@@ -58,6 +58,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "dwell",
         "user_agent",
         "allow_unread_pages",
+        "consent",
     )
     return {k: getattr(args, k, None) for k in keys}
 

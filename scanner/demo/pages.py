@@ -145,6 +145,8 @@ exceptional cases such as when we are required by law to do so.</p>
 <p>To learn how visitors find their way around the site, we use an access analysis service
 provided by a third party. That service collects access information through web beacons embedded
 in our pages and stores cookies in your browser.</p>
+<p>We only use the analytics cookies with your consent, which you give or refuse in the cookie
+banner; you can withdraw your consent at any time by deleting the cc_cookie cookie.</p>
 <p>You can turn cookies off at any time in your browser's settings, where you can also refuse or
 delete them; some features of the site, such as the shopping basket, may then stop working.</p>
 <h2>Access logs</h2>
@@ -280,6 +282,55 @@ TEAPOT_SVG = (
     '<path d="M48 26 q12 -4 10 10" stroke="#2d5a3d" stroke-width="4" fill="none"/>'
     '<rect x="24" y="10" width="12" height="6" rx="2" fill="#2d5a3d"/></svg>'
 )
+
+
+# The demo's consent banner: our own small script (the demo runs without npm), written with the
+# markup of vanilla-cookieconsent v3 (#cc-main, .cm-wrapper, .cm__btn[data-role], cc_cookie), so
+# that autoconsent's "cookieconsent3" rule recognises and answers it, as it would the library.
+# The clean variant loads the analytics only after "Accept all"; the violating one loads them on
+# every visit, before any choice and after "Reject all" too.
+CONSENT_JS = """(function () {
+  var LOAD_ALWAYS = %(violating)s;
+  var ANALYTICS = '%(analytics)s';
+  function chosen() {
+    var m = document.cookie.match(/(?:^|; )cc_cookie=([^;]*)/);
+    try { return m ? JSON.parse(decodeURIComponent(m[1])) : null; } catch (e) { return null; }
+  }
+  function load() {
+    if (window.nwAnalytics) return;
+    window.nwAnalytics = true;
+    var s = document.createElement('script'); s.async = true; s.src = ANALYTICS;
+    document.head.appendChild(s);
+  }
+  function save(categories) {
+    document.cookie = 'cc_cookie=' + encodeURIComponent(JSON.stringify({categories: categories}))
+      + '; path=/; max-age=15552000; SameSite=Lax; Secure';
+  }
+  function banner() {
+    var root = document.createElement('div');
+    root.id = 'cc-main';
+    root.innerHTML = '<div class="cm-wrapper" style="position:fixed;bottom:1em;right:1em;'
+      + 'background:#fff;padding:1em;border-radius:8px;box-shadow:0 2px 8px #0004;max-width:22em">'
+      + '<div class="cm"><p>We use analytics cookies, with your consent.</p>'
+      + '<button type="button" class="cm__btn" data-role="all">Accept all</button> '
+      + '<button type="button" class="cm__btn" data-role="necessary">Reject all</button>'
+      + '</div></div>';
+    root.addEventListener('click', function (event) {
+      var role = event.target.getAttribute && event.target.getAttribute('data-role');
+      if (!role) return;
+      save(role === 'all' ? ['necessary', 'analytics'] : ['necessary']);
+      root.remove();
+      if (role === 'all') load();
+    });
+    document.body.appendChild(root);
+  }
+  var choice = chosen();
+  if (LOAD_ALWAYS || (choice && (choice.categories || []).indexOf('analytics') >= 0)) load();
+  if (!choice) {
+    if (document.body) banner(); else document.addEventListener('DOMContentLoaded', banner);
+  }
+})();
+"""
 
 
 def js(source: str) -> Response:

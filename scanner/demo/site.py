@@ -15,6 +15,7 @@ from typing import Literal
 
 from scanner.demo.pages import (
     ADDRESS,
+    CONSENT_JS,
     CONTACT_JS,
     DOMAIN,
     EMAIL,
@@ -130,8 +131,14 @@ def build_demo_site(pki: TestPKI, variant: Variant = "violating") -> tuple[list[
     def tls(cert: CertKind) -> TlsSettings:
         return TlsSettings(cert=cert if bad else "good")
 
-    analytics = f"{origin(GTM)}/gtag/js?id=G-NW2025"
-    www: dict[str, Route] = {}
+    # Every page's analytics come through the consent banner's script (CONSENT_JS).
+    plant("tracking-before-consent", GA)
+    plant("tracking-after-reject", GA)
+    gtag = f"{origin(GTM)}/gtag/js?id=G-NW2025"
+    analytics = f"{origin(WWW)}/consent.js"
+    www: dict[str, Route] = {
+        "/consent.js": js(CONSENT_JS % {"violating": str(bad).lower(), "analytics": gtag})
+    }
 
     # The home page links everything, so a crawl from it finds every planted page.
     plant("advertising-tracker", FB)

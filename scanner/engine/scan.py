@@ -8,6 +8,7 @@ pool beside the crawl; HTTP checks run as asyncio tasks beside it too.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.metadata
 import logging
 import time
@@ -24,6 +25,7 @@ from scanner.browser.reader import PageJudges
 from scanner.budget import BudgetExceeded, Deadline
 from scanner.checks import CheckContext, Declaration, run_checks
 from scanner.config import ScanConfig
+from scanner.consent.stage import ConsentOutcome, consent_union, run_consent
 from scanner.coverage import start_url_problem, unread_notes, unread_reason
 from scanner.engine.hosts import HostChecks
 from scanner.engine.statement import StatementSearch
@@ -55,6 +57,8 @@ log = logging.getLogger(__name__)
 
 CRAWL_SHARE = 0.7
 """Of --time-budget, the crawl takes at most this share; statement, TLS and reports the rest."""
+CONSENT_SHARE = 0.5
+"""Of the budget left after the crawl and the statement, the consent visits take at most this."""
 
 
 @dataclass
@@ -115,6 +119,7 @@ class Scan:
         self._stream_error: str | None = None
         self._budget_reason: str | None = None
         """Set when the crawl stopped early for the time budget: the scan is incomplete."""
+        self._consent: ConsentOutcome | None = None
 
     def _vendors(self) -> VendorDB:
         db = load_vendors()
@@ -189,6 +194,7 @@ class Scan:
         if statement is not None:
             self.hosts.want_tls(statement.url, "statement")
             self.result.notes.extend(statement_unread_notes(statement))
+        await self._consent_states(deadline)
         self.progress.on_stage("transport")
         await self.hosts.finish(deadline)
 
@@ -313,6 +319,46 @@ class Scan:
                 if target.startswith("https:"):
                     self.hosts.want_tls(target, "receives-pi-form")
 
+    async def _consent_states(self, deadline: Deadline) -> None:
+        """The consent states on a chosen set of pages, each in a fresh profile (issue 18).
+        They take at most CONSENT_SHARE of the time budget left: the transport checks after
+        them keep their time, and consent visits cut off are a note, not an incomplete scan."""
+        config, crawler = self.config, self._crawler
+        if not config.consent or crawler is None or self.result.incomplete_reason is not None:
+            return
+        self.progress.on_stage("consent")
+        declared = self.result.statement.cookies_declared if self.result.statement else []
+        categories: dict[str, str] = {d.name: d.category for d in declared if d.category}
+        for disclosed in config.disclosed:  # [[disclosed]] cookies take their vendor's category
+            vendor = self.vendors.by_name(disclosed.vendor)
+            categories |= {c: vendor.category for c in disclosed.cookies if vendor is not None}
+        consent = run_consent(
+            crawler.settings,
+            self.pages,
+            vendors=self.vendors,
+            first_party=self.first_party,
+            essential=config.consent_essential,
+            max_pages=config.consent_max_pages,
+            autoconsent_dir=config.autoconsent_dir,
+            declared=categories,
+        )
+        left = deadline.remaining()
+        try:
+            outcome = await asyncio.wait_for(
+                consent, None if left is None else left * CONSENT_SHARE
+            )
+        except TimeoutError:
+            self.result.notes.append(
+                "Consent visits not finished: they may take half the time budget left after "
+                "the crawl and the statement."
+            )
+            return
+        outcome.consent.jurisdiction = config.consent_jurisdiction
+        self.result.consent = outcome.consent
+        self._consent = outcome
+        if outcome.consent.not_evaluated:
+            self.result.notes.append(outcome.consent.not_evaluated)
+
     # -- parties and checks -----------------------------------------------------------------
 
     def _parties(self) -> None:
@@ -326,6 +372,10 @@ class Scan:
             attribute_cookies(page, self.first_party, self.vendors, page_beacons)
             for cookie in page.cookies:
                 cookies.setdefault((cookie.name, cookie.domain, cookie.path), cookie)
+        if self._consent is not None:
+            beacons += consent_union(
+                self._consent, beacons, cookies, self.first_party, self.vendors
+            )
         self.result.beacons = beacons
         self.result.cookies = list(cookies.values())
         self.result.pages = self.pages

@@ -13,8 +13,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-SCHEMA_VERSION = 2
-"""2: fingerprints v2 (plus fingerprint_v1), typed leaks, changes and closed vocabularies."""
+SCHEMA_VERSION = 3
+"""2: fingerprints v2 (plus fingerprint_v1), typed leaks, changes and closed vocabularies.
+3: `consent` (the consent manager and what each consent state saw) and five claim kinds."""
 
 
 class Model(BaseModel):

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from scanner.consent.model import ConsentStateName
 from scanner.model.base import BeaconKind, FormMethod, Model, PIKind, VendorCategory
 
 
@@ -109,6 +110,8 @@ class Cookie(Model):
         description="Third parties whose endpoints received this first-party cookie's value "
         "(an identifier shared with them) on the page",
     )
+    consent_state: ConsentStateName | None = None
+    """None: seen by the main crawl; else the consent state it was first seen in (only there)."""
 
 
 class Leak(Model):
@@ -215,3 +218,5 @@ class Beacon(Model):
         description="How `vendor` was decided: the destination host's vendor, the sending "
         "script's vendor, or neither (vendor is then 'unknown recipient <site>')",
     )
+    consent_state: ConsentStateName | None = None
+    """None: seen by the main crawl; else the consent state it was first seen in (only there)."""

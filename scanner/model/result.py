@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from scanner.consent.model import Consent
 from scanner.model.base import SCHEMA_VERSION, FailOn, Model
 from scanner.model.crawl import Beacon, Cookie, Page
 from scanner.model.findings import Finding, FindingBrief
@@ -185,6 +186,9 @@ class ScanResult(Model):
     findings: list[Finding] = Field(default_factory=list)
     """Every finding, most severe first."""
     notes: list[str] = Field(default_factory=list, description="Traps cut off, limits reached")
+    consent: Consent | None = None
+    """The consent manager and what the site did in each consent state (scanner/consent/);
+    null when the consent visits did not run."""
     changes: Changes | None = None
     """What changed since the previous scan of the same site (from the history store); null when
     there was no previous scan. `complyscan diff --json` prints the same shape."""

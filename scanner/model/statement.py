@@ -20,6 +20,11 @@ ClaimKind = Literal[
     "processors",
     "contact",
     "named-third-parties",
+    "consent-required",
+    "consent-withdrawal",
+    "honours-gpc",
+    "do-not-track",
+    "no-sale",
 ]
 """What a statement's sentence can promise or disclose (patterns in rules/claims/<lang>.yaml)."""
 

@@ -29,6 +29,7 @@ from scanner.report.common import (
     severity_counts,
     statement_unread,
 )
+from scanner.report.consent import consent_view
 from scanner.report.declaration import declaration_rows
 from scanner.report.html_views import SCREENSHOT_LIMIT as SCREENSHOT_LIMIT
 from scanner.report.html_views import (
@@ -106,6 +107,7 @@ class HtmlWriter(ReportWriter):
             locations=sorted({v.where for v in findings}),
             vendors=vendor_views(result),
             declaration=declaration_rows(result),
+            consent=consent_view(result),
             hosts=host_views(result),
             changes=changes_view(result),
             duration=duration_s(result),
