@@ -8,7 +8,6 @@ pool beside the crawl; HTTP checks run as asyncio tasks beside it too.
 
 from __future__ import annotations
 
-import asyncio
 import importlib.metadata
 import logging
 import time
@@ -25,8 +24,9 @@ from scanner.browser.reader import PageJudges
 from scanner.budget import BudgetExceeded, Deadline
 from scanner.checks import CheckContext, Declaration, run_checks
 from scanner.config import ScanConfig
-from scanner.consent.stage import ConsentOutcome, consent_union, run_consent
+from scanner.consent.stage import ConsentOutcome, consent_union
 from scanner.coverage import start_url_problem, unread_notes, unread_reason
+from scanner.engine.consent import ConsentStage
 from scanner.engine.hosts import HostChecks
 from scanner.engine.statement import StatementSearch
 from scanner.model import (
@@ -57,8 +57,6 @@ log = logging.getLogger(__name__)
 
 CRAWL_SHARE = 0.7
 """Of --time-budget, the crawl takes at most this share; statement, TLS and reports the rest."""
-CONSENT_SHARE = 0.5
-"""Of the budget left after the crawl and the statement, the consent visits take at most this."""
 
 
 @dataclass
@@ -194,7 +192,11 @@ class Scan:
         if statement is not None:
             self.hosts.want_tls(statement.url, "statement")
             self.result.notes.extend(statement_unread_notes(statement))
-        await self._consent_states(deadline)
+        consent = ConsentStage(
+            self.config, self.result, self.progress, self._crawler, self.pages, self.vendors
+        )
+        await consent.run(self.first_party, deadline)
+        self._consent = consent.outcome
         self.progress.on_stage("transport")
         await self.hosts.finish(deadline)
 
@@ -318,46 +320,6 @@ class Scan:
             for target in [form.action, *form.other_actions]:
                 if target.startswith("https:"):
                     self.hosts.want_tls(target, "receives-pi-form")
-
-    async def _consent_states(self, deadline: Deadline) -> None:
-        """The consent states on a chosen set of pages, each in a fresh profile (issue 18).
-        They take at most CONSENT_SHARE of the time budget left: the transport checks after
-        them keep their time, and consent visits cut off are a note, not an incomplete scan."""
-        config, crawler = self.config, self._crawler
-        if not config.consent or crawler is None or self.result.incomplete_reason is not None:
-            return
-        self.progress.on_stage("consent")
-        declared = self.result.statement.cookies_declared if self.result.statement else []
-        categories: dict[str, str] = {d.name: d.category for d in declared if d.category}
-        for disclosed in config.disclosed:  # [[disclosed]] cookies take their vendor's category
-            vendor = self.vendors.by_name(disclosed.vendor)
-            categories |= {c: vendor.category for c in disclosed.cookies if vendor is not None}
-        consent = run_consent(
-            crawler.settings,
-            self.pages,
-            vendors=self.vendors,
-            first_party=self.first_party,
-            essential=config.consent_essential,
-            max_pages=config.consent_max_pages,
-            autoconsent_dir=config.autoconsent_dir,
-            declared=categories,
-        )
-        left = deadline.remaining()
-        try:
-            outcome = await asyncio.wait_for(
-                consent, None if left is None else left * CONSENT_SHARE
-            )
-        except TimeoutError:
-            self.result.notes.append(
-                "Consent visits not finished: they may take half the time budget left after "
-                "the crawl and the statement."
-            )
-            return
-        outcome.consent.jurisdiction = config.consent_jurisdiction
-        self.result.consent = outcome.consent
-        self._consent = outcome
-        if outcome.consent.not_evaluated:
-            self.result.notes.append(outcome.consent.not_evaluated)
 
     # -- parties and checks -----------------------------------------------------------------
 
