@@ -149,8 +149,8 @@ def check_chromium_launch(explicit: str | None, site: _ProbeSite) -> Check:
 async def _load_in_chromium(explicit: str | None, site: _ProbeSite) -> str:
     from playwright.async_api import async_playwright
 
-    from scanner.browser.crawler import QUIET_FLAGS, BrowserEnvironment
     from scanner.browser.discovery import find_chromium
+    from scanner.browser.environment import QUIET_FLAGS, BrowserEnvironment
     from scanner.net import Resolver, Trust
 
     rules = Resolver.from_strings(site.resolve, only_resolved=True).chromium_rules()

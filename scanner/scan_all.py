@@ -10,8 +10,6 @@ as every other output); the exit code is the worst of the sites' (3 > 2 > 1 > 0)
 
 from __future__ import annotations
 
-import contextlib
-import io
 import multiprocessing
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
@@ -20,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.config import ConfigError, ScanConfig, build_config
+from scanner.pipeline import EXIT_USAGE, SiteOutcome, run_site
 from scanner.report.common import gate_view
 from scanner.sanitize import for_terminal
 
@@ -70,25 +69,23 @@ def _site_config(path: Path, index: int, table: Any, db: str | None) -> ScanConf
 
 
 def scan_one(config_json: str) -> tuple[int, str]:
-    """Scan one site quietly (its own summary is kept out of the way); returns the exit code
-    and the site's summary line. Top-level so a worker process can run it."""
-    from scanner.cli import UsageError, _scan_site
-
+    """Scan one site quietly (nothing of its own is printed); returns the exit code and the
+    site's summary line. Top-level so a worker process can run it."""
     config = ScanConfig.model_validate_json(config_json)
-    output = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-            code, result = _scan_site(config, quiet=True)
-    except UsageError as exc:
-        return 2, f"{config.url}: error: {exc}"
+    return summary_line(config, run_site(config))
+
+
+def summary_line(config: ScanConfig, outcome: SiteOutcome) -> tuple[int, str]:
+    """The exit code and the one line scan-all prints for a site."""
+    code, result = outcome.exit_code, outcome.result
     if result is None:
-        lines = output.getvalue().strip().splitlines()
-        return code, f"{config.url}: incomplete ({lines[-1] if lines else 'no result'})"
+        if code == EXIT_USAGE:
+            return code, f"{config.url}: error: {outcome.error}"
+        return code, f"{config.url}: incomplete (complyscan: error: {outcome.error})"
     gate = gate_view(result)
     verdict: str = gate.verdict
-    if code == 2:
-        errors = [line for line in output.getvalue().splitlines() if "error:" in line]
-        verdict = errors[-1] if errors else "error"
+    if outcome.store_error is not None:
+        verdict = f"complyscan: error: {outcome.store_error}"
     c = gate.counts
     counts = f"failing {c.failing}  new {c.new}  baselined {c.baselined}  waived {c.waived}"
     return code, f"{config.url}: {verdict}  {counts} (fail-on {gate.fail_on})  -> {config.out}"

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from scanner.parties.domains import registrable_domain
+from scanner.domains import registrable_domain
 from scanner.urls import SESSION_PARAMS as SESSION_PARAMS
 from scanner.urls import canonical_url
 from scanner.urls import host_port as host_port

@@ -167,6 +167,7 @@ def test_a_banner_no_rule_knows_is_not_recognised_and_never_answered(
 ) -> None:
     from scanner.browser.crawler import CrawlSettings
     from scanner.consent.stage import run_consent
+    from scanner.engine import page_judges
     from scanner.net import Resolver, Trust
     from scanner.parties.domains import FirstParty
     from scanner.parties.vendors import load_vendors
@@ -183,6 +184,7 @@ def test_a_banner_no_rule_knows_is_not_recognised_and_never_answered(
             resolver=Resolver.from_strings(server.resolve_rules(), True),
             trust=Trust(Path(server.ca_pem)),
             chromium=chromium,
+            judges=page_judges(),
         )
         outcome = run(
             run_consent(

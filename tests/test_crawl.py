@@ -13,6 +13,7 @@ import pytest
 
 from scanner.browser.crawler import Crawler, CrawlSettings
 from scanner.demo.server import Host, Response
+from scanner.engine import page_judges
 from scanner.model import Page
 from scanner.net import Resolver, Trust
 from scanner.parties.domains import FirstParty
@@ -119,6 +120,7 @@ def crawl(
         "trust": Trust(Path(server.ca_pem)),
         "chromium": chromium,
         "workers": 2,
+        "judges": page_judges(),
     }
     settings = CrawlSettings(**{**defaults, **overrides})
     pages: list[Page] = []

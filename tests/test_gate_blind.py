@@ -14,7 +14,7 @@ import pytest
 from scanner.cli import _run_scan
 from scanner.config import ScanConfig
 from scanner.demo.server import Host, Response, Route, SiteServer
-from scanner.engine import Scan
+from scanner.engine.statement import StatementSearch
 
 pytestmark = pytest.mark.browser
 
@@ -157,10 +157,10 @@ def test_an_unexpected_error_mid_scan_keeps_what_was_gathered_and_exits_3(
     """Issue 13 item 9: a crash in a stage once printed a traceback and exited 1 ("gate
     failed"); now the report holds the pages crawled and says why it stopped."""
 
-    async def broken(self: Scan) -> None:
+    async def broken(self: StatementSearch) -> None:
         raise RuntimeError("a stage nobody planned to fail")
 
-    monkeypatch.setattr(Scan, "_statement", broken)
+    monkeypatch.setattr(StatementSearch, "find", broken)
     out = tmp_path / "out"
     assert _run_scan(config(busy_site, out), quiet=True, history=False) == 3
     data = report(out)

@@ -26,12 +26,12 @@ def test_a_staging_scan_and_a_production_scan_keep_their_own_timelines(
 ) -> None:
     db = tmp_path / "history.sqlite"
     # Production always answers at one loopback address, staging at another
-    production_net, staging_net = demo_server._random_network(), demo_server._random_network()
+    production_net, staging_net = demo_server.random_network(), demo_server.random_network()
     while staging_net == production_net:
-        staging_net = demo_server._random_network()
+        staging_net = demo_server.random_network()
 
     def serve(network: str, statement: str) -> SiteServer:
-        monkeypatch.setattr(demo_server, "_random_network", lambda: network)
+        monkeypatch.setattr(demo_server, "random_network", lambda: network)
         return SiteServer(hosts(HOME, statement), pki)
 
     def scan(server: SiteServer, name: str, *extra: str) -> Any:

@@ -10,7 +10,8 @@ import pytest
 from playwright.async_api import BrowserContext
 from playwright.async_api import Page as PwPage
 
-from scanner.browser.crawler import Crawler, _Tab
+from scanner.browser.crawler import Crawler
+from scanner.browser.tab import Tab
 from scanner.demo.server import Host, Response, SiteServer
 from scanner.model import Page
 from tests.test_crawl import crawl
@@ -32,7 +33,7 @@ class CrashingCrawler(Crawler):
     """Kills the renderer of any page at /crash once it has loaded, as an out-of-memory renderer
     dies (a script allocating until then would take the test machine's memory with it)."""
 
-    async def _new_tab(self, context: BrowserContext | None = None) -> _Tab:
+    async def _new_tab(self, context: BrowserContext | None = None) -> Tab:
         tab = await super()._new_tab(context)
 
         def crash_it(page: PwPage) -> None:

@@ -21,13 +21,13 @@ from scanner.budget import Deadline
 from scanner.cli import main
 from scanner.config import ScanConfig
 from scanner.demo.server import Host, Response, SiteServer
-from scanner.engine import Scan
+from scanner.engine import Scan, page_judges
 from scanner.net import Resolver, Trust
 from scanner.netpolicy import NetPolicy, PolicyRefused, parse_ip_literal
 from scanner.parties.domains import FirstParty
 from scanner.scope import Scope, normalise_url
 from scanner.transport.http import MAX_BODY, check_http, fetch
-from scanner.transport.tls import TlsScanner, scan_host
+from scanner.transport.tls import scan_host
 from tests.conftest import Canary, run
 
 START = "https://www.shop.test/"
@@ -237,6 +237,7 @@ def test_robots_and_sitemaps_never_reach_an_address_out_of_scope(
         trust=trust,
         chromium=chromium,
         policy=net,
+        judges=page_judges(),
     )
 
     async def sink(_: Any) -> None:
@@ -244,7 +245,7 @@ def test_robots_and_sitemaps_never_reach_an_address_out_of_scope(
 
     crawler = Crawler(settings, sink)
     origin = start.rstrip("/")
-    run(crawler._read_site_files(origin))  # no browser needed: these are httpx fetches
+    run(crawler.site_files.read_site_files(origin))  # no browser needed: these are httpx fetches
     assert canary.connections == 0
     assert {r.purpose for r in net.refused} == {"robots", "sitemap"}
 
@@ -335,11 +336,11 @@ def test_a_form_action_on_a_private_address_is_never_tls_scanned(
     scan = Scan(config)
 
     async def schedule() -> None:
-        scan._tls = TlsScanner(scan.resolver, scan.trust, policy=scan.policy)
+        scan.hosts.start()
         for host in ("127.0.0.9", "2130706441", "0x7f.0.0.9"):
-            scan._want_tls(canary.url("https", "/x", host=host), "receives-pi-form")
-        await scan._finish_transport(Deadline(None))
-        scan._tls.shutdown()
+            scan.hosts.want_tls(canary.url("https", "/x", host=host), "receives-pi-form")
+        await scan.hosts.finish(Deadline(None))
+        scan.hosts.shutdown(wait=True)
 
     asyncio.run(schedule())
     assert canary.connections == 0
@@ -382,6 +383,7 @@ def test_an_internationalised_start_url_is_crawled(pki: Any, chromium: Path) -> 
             chromium=chromium,
             workers=1,
             leak_probe=False,
+            judges=page_judges(),
         )
         pages: list[Any] = []
 

@@ -19,14 +19,10 @@ from scanner.demo.pki import EXPIRING_DAYS, TestPKI
 from scanner.demo.server import Host, Response, SiteServer, TlsSettings
 from scanner.model import TlsResult
 from scanner.net import Resolver, Trust
+from scanner.transport.certificate import hostname_matches
+from scanner.transport.ciphers import cipher_weaknesses
 from scanner.transport.profiles import profile_version
-from scanner.transport.tls import (
-    TlsScanner,
-    cipher_weaknesses,
-    hostname_matches,
-    is_expiring,
-    scan_host,
-)
+from scanner.transport.tls import TlsScanner, is_expiring, scan_host
 
 pytestmark = [
     pytest.mark.tls,

@@ -36,8 +36,8 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PwPage
 
 from scanner.browser.network import NetworkLog
+from scanner.domains import FirstParty
 from scanner.model import Cookie, Page
-from scanner.parties.domains import FirstParty
 
 Intercept = Callable[[bool], Awaitable[Any]]
 """Turns CDP Fetch interception of every request of the tab on (True) or back (False)."""

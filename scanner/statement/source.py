@@ -7,8 +7,8 @@ none is left statement-not-found fires with the reasons on record.
 
 from __future__ import annotations
 
+from scanner.fetch import MAX_BODY, FetchResult
 from scanner.statement.notes import REJECTED_NOTE as REJECTED_NOTE
-from scanner.transport.http import MAX_BODY, FetchResult
 
 READABLE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 """Media types read as a statement; a response without a Content-Type is read as HTML."""

@@ -8,37 +8,33 @@ pool beside the crawl; HTTP checks run as asyncio tasks beside it too.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import importlib.metadata
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import urljoin
+from typing import IO
 
 from scanner import __version__
 from scanner.browser.crawler import Crawler, CrawlSettings
 from scanner.browser.discovery import find_chromium
+from scanner.browser.reader import PageJudges
 from scanner.budget import BudgetExceeded, Deadline
 from scanner.checks import CheckContext, Declaration, run_checks
 from scanner.config import ScanConfig
-from scanner.consent.stage import ConsentOutcome, consent_union, run_consent
+from scanner.consent.stage import ConsentOutcome, consent_union
 from scanner.coverage import start_url_problem, unread_notes, unread_reason
+from scanner.engine.consent import ConsentStage
+from scanner.engine.hosts import HostChecks
+from scanner.engine.statement import StatementSearch
 from scanner.model import (
     Beacon,
     Cookie,
-    HostRole,
-    HostSecurity,
-    HttpCheck,
     Page,
     ScanResult,
     Severity,
-    Statement,
     Summary,
     TlsResult,
     ToolInfo,
@@ -49,25 +45,18 @@ from scanner.outdir import PAGES_FILE, append_stream, start_pages_file
 from scanner.parties.beacons import detect_beacons
 from scanner.parties.cookies import attribute_cookies
 from scanner.parties.domains import FirstParty
-from scanner.parties.leaks import find_leaks
+from scanner.parties.leaks import find_leaks, make_canaries
+from scanner.parties.pi import classify_form, classify_form_field
 from scanner.parties.vendors import Vendor, VendorDB, load_vendors
 from scanner.sanitize import scrub_surrogates
-from scanner.scope import Scope, host_port, normalise_url
-from scanner.statement.documents import with_cookie_policy
-from scanner.statement.find import COMMON_PATHS
+from scanner.scope import Scope, normalise_url
+from scanner.statement.find import is_statement_link
 from scanner.statement.notes import statement_unread_notes
-from scanner.statement.reader import read_statement
-from scanner.statement.source import REJECTED_NOTE, fetch_rejection, truncation_note
-from scanner.transport.http import check_http, fetch
-from scanner.transport.tls import TlsScanner
 
 log = logging.getLogger(__name__)
 
-HTTP_CHECKS_PER_HOST = 10
 CRAWL_SHARE = 0.7
 """Of --time-budget, the crawl takes at most this share; statement, TLS and reports the rest."""
-CONSENT_SHARE = 0.5
-"""Of the budget left after the crawl and the statement, the consent visits take at most this."""
 
 
 @dataclass
@@ -80,15 +69,6 @@ class Progress:
     on_hosts: Callable[[int, int], None] = lambda done, started: None
     """How many TLS scans have finished and how many have started."""
     on_stage: Callable[[str], None] = lambda stage: None
-
-
-@dataclass
-class _HostState:
-    roles: set[HostRole] = field(default_factory=set)
-    tls: Future[TlsResult] | None = None
-    http_urls: list[str] = field(default_factory=list)
-    refused: str | None = None
-    """Why the network policy keeps the TLS scan away from this host."""
 
 
 class Scan:
@@ -105,7 +85,6 @@ class Scan:
         self.previous = previous
         """The previous scan of the same site (from the history store), for what changed."""
         self.progress = progress or Progress()
-        self._tls_started = self._tls_done = 0
         self.resolver = Resolver.from_strings(config.resolve, config.only_resolved)
         self.trust = Trust(config.ca_bundle)
         self.first_party = FirstParty(config.url, config.first_party)
@@ -129,10 +108,10 @@ class Scan:
             self.result.notes.append(note)
             log.warning(note)
         self.pages: list[Page] = []
-        self._hosts: dict[tuple[str, int], _HostState] = {}
-        self._http_tasks: list[asyncio.Task[None]] = []
-        self._checks_by_url: dict[str, HttpCheck] = {}
-        self._tls: TlsScanner | None = None
+        self.hosts = HostChecks(
+            config, self.result, self.progress, self.resolver, self.trust, self.policy
+        )
+        """The transport stage: TLS scans and HTTP checks of the hosts the crawl meets."""
         self._stream: IO[str] | None = None
         self._crawler: Crawler | None = None
         self._stream_error: str | None = None
@@ -162,14 +141,7 @@ class Scan:
         out = self.config.out
         out.mkdir(parents=True, exist_ok=True)
         chromium = find_chromium(self.config.chromium)
-        self._tls = TlsScanner(
-            self.resolver,
-            self.trust,
-            profile=self.config.tls_profile,
-            slow=self.config.tls_slow,
-            expiry_days=self.config.cert_expiry_days,
-            policy=self.policy,
-        )
+        self.hosts.start()
         self.result.tool = ToolInfo(
             version=__version__,
             sslyze=_package_version("sslyze"),
@@ -191,8 +163,7 @@ class Scan:
             self._judge_coverage()
             self.result.complete = self.result.incomplete_reason is None
         finally:
-            if self._tls is not None:
-                self._tls.shutdown(wait=not deadline.expired())
+            self.hosts.shutdown(wait=not deadline.expired())
             if self._stream is not None:
                 self._stream.close()
             self.result.finished_at = datetime.now(UTC)
@@ -206,14 +177,28 @@ class Scan:
         finally:
             self.result.incomplete_reason = start_url_problem(self.config.url, self.pages)
         self.progress.on_stage("statement")
-        statement = await deadline.run("the statement", self._statement())
+        search = StatementSearch(
+            self.config,
+            self.result,
+            self.pages,
+            self._crawler,
+            self.resolver,
+            self.trust,
+            self.policy,
+            self.vendors,
+        )
+        statement = await deadline.run("the statement", search.find())
         self.result.statement = statement
         if statement is not None:
-            self._want_tls(statement.url, "statement")
+            self.hosts.want_tls(statement.url, "statement")
             self.result.notes.extend(statement_unread_notes(statement))
-        await self._consent_states(deadline)
+        consent = ConsentStage(
+            self.config, self.result, self.progress, self._crawler, self.pages, self.vendors
+        )
+        await consent.run(self.first_party, deadline)
+        self._consent = consent.outcome
         self.progress.on_stage("transport")
-        await self._finish_transport(deadline)
+        await self.hosts.finish(deadline)
 
     def _judge_coverage(self) -> None:
         """Pages that could not be read are named; unless allowed they make the scan incomplete
@@ -250,6 +235,7 @@ class Scan:
             dwell_s=config.dwell,
             user_agent=config.user_agent,
             policy=self.policy,
+            judges=page_judges(),
         )
         crawler = Crawler(settings, self._page_done)
         self._crawler = crawler
@@ -261,7 +247,7 @@ class Scan:
         self._stream = append_stream(stream_path)
         if config.statement_url:
             crawler.statement_candidates[normalise_url(config.statement_url)] = 10
-        self._want_tls(config.url, "start")
+        self.hosts.want_tls(config.url, "start")
         stats = await crawler.run()
         self.result.tool.chromium = stats.chromium_version
         if stats.limit_reached:
@@ -315,200 +301,25 @@ class Scan:
                 self._stream_error = f"pages could not be saved to {PAGES_FILE}: {exc.strerror}"
         self._note_page(page)
         crawler = self._crawler
-        queued = crawler._queue.qsize() if crawler is not None else 0
+        queued = crawler.queued if crawler is not None else 0
         self.progress.on_page(page, len(self.pages), queued)
 
     def _note_page(self, page: Page) -> None:
         url = page.final_url or page.url
         if page.error and "ERR_CERT" in page.error:
-            self._want_tls(url, "cert-error")
+            self.hosts.want_tls(url, "cert-error")
         if self.config.tls_all and self.scope.contains(url):
-            self._want_tls(url, "all")
+            self.hosts.want_tls(url, "all")
         pi_forms = [f for f in page.forms if f.collects_pi]
         if not pi_forms:
             return
         if url.startswith("https:"):
-            self._want_tls(url, "serves-pi-form")
-            self._want_http(url)
+            self.hosts.want_tls(url, "serves-pi-form")
+            self.hosts.want_http(url)
         for form in pi_forms:
             for target in [form.action, *form.other_actions]:
                 if target.startswith("https:"):
-                    self._want_tls(target, "receives-pi-form")
-
-    def _host(self, url: str) -> tuple[tuple[str, int], _HostState]:
-        key = host_port(url)
-        return key, self._hosts.setdefault(key, _HostState())
-
-    def _want_tls(self, url: str, role: HostRole) -> None:
-        """Start (once) the TLS scan of the URL's host:port and note why it is checked."""
-        if not url.startswith("https:"):
-            return
-        (host, port), state = self._host(url)
-        state.roles.add(role)
-        # Refused before it is scheduled: a form's action on the runner's network is reported,
-        # never scanned. (A name that resolves there is refused in the TLS thread, by lookup.)
-        refusal = self.policy.decide(url, outside_scope=True)
-        if refusal is not None:
-            if state.refused is None:
-                state.refused = refusal
-                self.policy.record(url, "tls", refusal)
-            return
-        if state.tls is None and self._tls is not None:
-            state.tls = self._tls.submit(host, port)
-            self._tls_started += 1
-            self.progress.on_hosts(self._tls_done, self._tls_started)
-            loop = asyncio.get_running_loop()
-            state.tls.add_done_callback(
-                lambda future: _call_soon(loop, self._tls_finished, host, port, future)
-            )
-
-    def _tls_finished(self, host: str, port: int, future: Future[TlsResult]) -> None:
-        """On the event loop, when a host's TLS scan ends: tell the progress display."""
-        self._tls_done += 1
-        self.progress.on_hosts(self._tls_done, self._tls_started)
-        if not future.cancelled() and future.exception() is None:
-            self.progress.on_host(host, port, future.result())
-
-    def _want_http(self, url: str) -> None:
-        _, state = self._host(url)
-        if len(state.http_urls) >= HTTP_CHECKS_PER_HOST or url in state.http_urls:
-            return
-        state.http_urls.append(url)
-        self._http_tasks.append(asyncio.create_task(self._run_http_check(url)))
-
-    async def _run_http_check(self, url: str) -> None:
-        check = await check_http(url, self.resolver, self.trust, policy=self.policy)
-        self._checks_by_url[url] = check
-
-    async def _finish_transport(self, deadline: Deadline) -> None:
-        """Wait for the HTTP checks and TLS scans within the budget; record every host, with
-        the results that finished in time."""
-        loop = asyncio.get_running_loop()
-        tls = [asyncio.wrap_future(s.tls, loop=loop) for s in self._hosts.values() if s.tls]
-        waiting: list[asyncio.Future[Any]] = [*self._http_tasks, *tls]
-        pending: set[asyncio.Future[Any]] = set()
-        if waiting:
-            _, pending = await asyncio.wait(waiting, timeout=deadline.remaining())
-        for task in pending:
-            task.cancel()
-        self._record_hosts()
-        if pending:
-            raise BudgetExceeded(deadline.budget_s or 0, "the transport checks")
-
-    def _record_hosts(self) -> None:
-        for (host, port), state in sorted(self._hosts.items()):
-            tls = None
-            future = state.tls
-            if future is not None and future.done() and not future.cancelled():
-                tls = future.result() if future.exception() is None else None
-            self.result.hosts.append(
-                HostSecurity(
-                    host=host,
-                    port=port,
-                    address=self.resolver.lookup(host),
-                    roles=sorted(state.roles),
-                    tls=tls,
-                    refused=state.refused,
-                    http=[
-                        self._checks_by_url[u] for u in state.http_urls if u in self._checks_by_url
-                    ],
-                )
-            )
-
-    # -- statement ---------------------------------------------------------------------------
-
-    def _statement_urls(self) -> list[str]:
-        """Where the statement may be, best first: configured, linked (most often), common paths."""
-        urls: list[str] = []
-        if self.config.statement_url:
-            urls.append(self.config.statement_url)
-        counts: dict[str, int] = {}
-        scores = self._crawler.statement_candidates if self._crawler else {}
-        for page in self.pages:
-            for link in page.statement_links:
-                key = normalise_url(link)
-                counts[key] = counts.get(key, 0) + 1
-        urls += sorted(counts, key=lambda u: (-scores.get(u, 0), -counts[u], u))
-        base = self.pages[0].final_url or self.pages[0].url if self.pages else self.config.url
-        urls += [urljoin(base, p) for p in COMMON_PATHS]
-        return list(dict.fromkeys(urls))
-
-    async def _statement(self) -> Statement | None:
-        documents = self._crawler.documents if self._crawler else {}
-        linked = {normalise_url(u) for p in self.pages for u in p.statement_links}
-        for url in self._statement_urls():
-            key = normalise_url(url)
-            html = documents.get(key)
-            final = url
-            if html is None:
-                fetched = await fetch(
-                    url, self.resolver, self.trust, policy=self.policy, purpose="statement"
-                )
-                reason = fetch_rejection(fetched)
-                if reason is not None:
-                    if key in linked or url == self.config.statement_url:
-                        self.result.notes.append(f"{REJECTED_NOTE}: {url}: {reason}")
-                    continue
-                if fetched.truncated:
-                    self.result.notes.append(truncation_note(fetched.final_url))
-                html = fetched.text()
-                final = fetched.final_url
-            statement = read_statement(final, html, vendors=self.vendors)
-            if statement.claims or key in linked or url == self.config.statement_url:
-                links = [u for p in self.pages for u in p.statement_links]
-                return await with_cookie_policy(
-                    statement, html, links, self._document, vendors=self.vendors
-                )
-        return None
-
-    async def _document(self, url: str) -> str | None:
-        """A statement document's HTML: as the crawl rendered it, else fetched."""
-        kept = self._crawler.documents.get(normalise_url(url)) if self._crawler else None
-        if kept is not None:
-            return kept
-        fetched = await fetch(url, self.resolver, self.trust)
-        ok = not fetched.error and fetched.status == 200 and "html" in (fetched.content_type or "")
-        return fetched.text() if ok else None
-
-    async def _consent_states(self, deadline: Deadline) -> None:
-        """The consent states on a chosen set of pages, each in a fresh profile (issue 18).
-        They take at most CONSENT_SHARE of the time budget left: the transport checks after
-        them keep their time, and consent visits cut off are a note, not an incomplete scan."""
-        config, crawler = self.config, self._crawler
-        if not config.consent or crawler is None or self.result.incomplete_reason is not None:
-            return
-        self.progress.on_stage("consent")
-        declared = self.result.statement.cookies_declared if self.result.statement else []
-        categories: dict[str, str] = {d.name: d.category for d in declared if d.category}
-        for disclosed in config.disclosed:  # [[disclosed]] cookies take their vendor's category
-            vendor = self.vendors.by_name(disclosed.vendor)
-            categories |= {c: vendor.category for c in disclosed.cookies if vendor is not None}
-        consent = run_consent(
-            crawler.settings,
-            self.pages,
-            vendors=self.vendors,
-            first_party=self.first_party,
-            essential=config.consent_essential,
-            max_pages=config.consent_max_pages,
-            autoconsent_dir=config.autoconsent_dir,
-            declared=categories,
-        )
-        left = deadline.remaining()
-        try:
-            outcome = await asyncio.wait_for(
-                consent, None if left is None else left * CONSENT_SHARE
-            )
-        except TimeoutError:
-            self.result.notes.append(
-                "Consent visits not finished: they may take half the time budget left after "
-                "the crawl and the statement."
-            )
-            return
-        outcome.consent.jurisdiction = config.consent_jurisdiction
-        self.result.consent = outcome.consent
-        self._consent = outcome
-        if outcome.consent.not_evaluated:
-            self.result.notes.append(outcome.consent.not_evaluated)
+                    self.hosts.want_tls(target, "receives-pi-form")
 
     # -- parties and checks -----------------------------------------------------------------
 
@@ -564,11 +375,17 @@ class Scan:
         )
 
 
-def _call_soon(loop: asyncio.AbstractEventLoop, *call: Any) -> None:
-    """Hand a TLS thread's news to the event loop, unless the scan is over (the time budget
-    left the scan running there behind)."""
-    with contextlib.suppress(RuntimeError):  # the loop is closed
-        loop.call_soon_threadsafe(*call)
+def page_judges() -> PageJudges:
+    """The parties' and the statement's judgements that the crawl needs while a page is open
+    (passed in: the browser imports no stage)."""
+    return PageJudges(
+        classify_field=classify_form_field,
+        classify_form=classify_form,
+        statement_link=lambda href, text, footer: int(
+            is_statement_link(href, text, in_footer=footer)
+        ),
+        make_canaries=make_canaries,
+    )
 
 
 def _package_version(name: str) -> str | None:
