@@ -116,8 +116,13 @@ class ScanConfig(_Section):
     """The user agent the browser sends; default: the desktop Chrome its Chromium is."""
     allow_unread_pages: bool = False
     """Pages that could not be read in time do not make the scan incomplete (still reported)."""
-    consent: bool = True
-    """Visit chosen pages in the consent states (no choice, reject all, accept all, GPC)."""
+    consent: bool = Field(
+        default_factory=lambda: (
+            os.environ.get("COMPLYSCAN_CONSENT", "on").lower() not in ("0", "off", "no", "false")
+        )
+    )
+    """Visit chosen pages in the consent states (no choice, reject all, accept all, GPC); off
+    with `--no-consent`, `[consent] enabled = false` or COMPLYSCAN_CONSENT=off."""
     consent_jurisdiction: Literal["none", "eu", "uk", "jp", "us-ca"] = "none"
     """Whose law judges consent-banner-missing and gpc-ignored (`[consent] jurisdiction`)."""
     consent_essential: list[str] = Field(default_factory=list)

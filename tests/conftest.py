@@ -54,8 +54,9 @@ def site(pki: TestPKI) -> Iterator[Any]:
         server.stop()
 
 
-def scan_loopback(server: SiteServer, host: str, out: Path) -> Any:
-    """A whole scan (real Chromium, sslyze) of `https://host/` on a loopback site."""
+def scan_loopback(server: SiteServer, host: str, out: Path, *, consent: bool = False) -> Any:
+    """A whole scan (real Chromium, sslyze) of `https://host/` on a loopback site; the consent
+    states only when a test asks for them."""
     from scanner.config import ScanConfig
     from scanner.engine import Scan
 
@@ -67,8 +68,22 @@ def scan_loopback(server: SiteServer, host: str, out: Path) -> Any:
         ca_bundle=Path(server.ca_pem),
         workers=2,
         screenshots=False,
+        consent=consent,
     )
     return asyncio.run(Scan(config).run())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _consent_states_only_where_tested() -> Iterator[None]:
+    """The consent states (four more browsers a scan) only in the tests that are about them:
+    those pass consent=True; every other scan, in process or as `complyscan`, skips them."""
+    previous = os.environ.get("COMPLYSCAN_CONSENT")
+    os.environ["COMPLYSCAN_CONSENT"] = "off"
+    yield
+    if previous is None:
+        os.environ.pop("COMPLYSCAN_CONSENT", None)
+    else:
+        os.environ["COMPLYSCAN_CONSENT"] = previous
 
 
 def run(coro: Any) -> Any:

@@ -28,7 +28,7 @@ def _scan(pki: Any, tmp: Path, host: Any) -> ScanResult:
     from tests.conftest import serve
 
     with serve([host, *sites.tracker_hosts()], pki) as server:
-        result: ScanResult = scan_loopback(server, host.name, tmp)
+        result: ScanResult = scan_loopback(server, host.name, tmp, consent=True)
     return result
 
 

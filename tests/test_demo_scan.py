@@ -33,6 +33,7 @@ def scan_demo(tmp: Path, variant: str) -> ScanResult:
             ca_bundle=Path(server.ca_pem),
             disclosed=[dataclasses.asdict(d) for d in info.disclosed],
             workers=2,
+            consent=True,
         )
         return asyncio.run(Scan(config).run())
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from scanner.consent.autoconsent import NOT_INSTALLED, find_autoconsent
 from scanner.consent.model import CONSENT_STATES, Consent, ConsentStateName
 from scanner.consent.observe import Essentials, observe
 from scanner.consent.pages import PAGE_CHOICE, choose_pages
-from scanner.consent.visits import StateVisit, visit_state
+from scanner.consent.visits import visit_state
 from scanner.model import Beacon, Cookie, Page
 from scanner.parties.beacons import detect_beacons
 from scanner.parties.cookies import attribute_cookies
@@ -58,12 +59,12 @@ async def run_consent(
         log.warning(NOT_INSTALLED)
     essentials = Essentials(essential, declared)
     outcome = ConsentOutcome(consent)
-    for state in CONSENT_STATES:
-        if state in ("reject-all", "accept-all") and bundle is not None and consent.cmp is None:
-            # Nothing recognised before a choice: nothing to answer, no browser to launch.
-            visit = StateVisit(state, skipped="no consent manager recognised")
-        else:
-            visit = await visit_state(settings, state, urls, bundle)
+    # The states are independent browsers, each in a fresh profile: they run at once. A state
+    # that answers the banner finds (or not) the consent manager itself and stops there.
+    visits = await asyncio.gather(
+        *(visit_state(settings, state, urls, bundle) for state in CONSENT_STATES)
+    )
+    for state, visit in zip(CONSENT_STATES, visits, strict=True):
         observation = observe(visit, first_party, vendors, essentials)
         consent.states.append(observation)
         outcome.pages[state] = visit.pages
