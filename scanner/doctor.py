@@ -156,6 +156,7 @@ async def _load_in_chromium(explicit: str | None, site: _ProbeSite) -> str:
     rules = Resolver.from_strings(site.resolve, only_resolved=True).chromium_rules()
     env = BrowserEnvironment(Trust(site.ca))
     try:
+        env.prepare()  # the profile's NSS database trusts the CA, as a scan's browser does
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
                 executable_path=str(find_chromium(explicit)),

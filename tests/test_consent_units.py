@@ -201,8 +201,12 @@ def test_essential_comes_from_categories_the_essential_list_and_declared_cookies
     assert cookies == {"_ga": False, "basket": True, "fr": True}
 
 
-def test_the_consent_section_of_complyscan_toml(tmp_path: Path) -> None:
+def test_the_consent_section_of_complyscan_toml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from scanner.config import ConfigError, build_config
+
+    monkeypatch.delenv("COMPLYSCAN_CONSENT", raising=False)  # the suite's default is off
 
     toml = tmp_path / "complyscan.toml"
     toml.write_text(
