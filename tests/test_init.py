@@ -85,9 +85,14 @@ def test_without_a_statement_the_draft_says_so() -> None:
 
 
 @pytest.mark.browser
-def test_init_drafts_from_a_real_scan_of_the_demo(tmp_path: Path) -> None:
+def test_init_drafts_from_a_real_scan_of_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from scanner.cli import main
     from scanner.demo.site import start_demo
+
+    # The demo's analytics load only after "Accept all": init sees them in the consent states.
+    monkeypatch.setenv("COMPLYSCAN_CONSENT", "on")
 
     server, info = start_demo(tmp_path / "pki", variant="clean")
     target = tmp_path / "complyscan.toml"
