@@ -40,6 +40,19 @@ PAGES = {
     "/pagehide": _page(
         f"addEventListener('pagehide', () => navigator.sendBeacon('{BEACON}pagehide', 'bye'));"
     ),
+    # A long poll that never answers within the window, and a batch on a 10 s timer: page
+    # time, which waits for requests in flight, must still run its whole window.
+    "/held": _page(
+        "fetch('/poll').catch(() => {});"
+        f"setTimeout(() => navigator.sendBeacon('{BEACON}held', 'batch'), 10000);"
+    ),
+    # Beacons sent at load that are still in flight when page time starts (their answers are
+    # slow): recorded with their answers, and the page's timers still run.
+    "/answered": _page(
+        "fetch('https://px.tracker.test/slow?e=load', {mode: 'no-cors'});"
+        "new Image().src = 'https://px.tracker.test/slow?e=img';"
+        f"setTimeout(() => navigator.sendBeacon('{BEACON}answered'), 10000);"
+    ),
     "/scrolled": _page(
         f"addEventListener('scroll', () => navigator.sendBeacon('{BEACON}scroll'), {{once: true}});"
         "document.write('<div style=\"height: 4000px\">long</div>');"
@@ -70,9 +83,20 @@ def _hosts() -> list[Host]:
     return [
         Host(
             "www.shop.test",
-            routes={"/": Response(HOME), **PAGES, "/contact": Response(RECORDER)},
+            routes={
+                "/": Response(HOME),
+                **PAGES,
+                "/contact": Response(RECORDER),
+                "/poll": Response("{}", content_type="application/json", delay=60),
+            },
         ),
-        Host("px.tracker.test", routes={"/b": Response(b"", status=204)}),
+        Host(
+            "px.tracker.test",
+            routes={
+                "/b": Response(b"", status=204),
+                "/slow": Response(b"", status=204, delay=0.3),
+            },
+        ),
         Host("rec.recorder.test", routes={"/upload": Response(b"", status=204)}),
     ]
 
@@ -99,6 +123,8 @@ def _beacons(page: Page) -> list[str]:
         ("hidden", "hidden"),
         ("pagehide", "pagehide"),
         ("scrolled", "scroll"),
+        ("held", "held"),
+        ("answered", "answered"),
     ],
 )
 def test_each_beacon_is_in_the_record_of_the_page_that_sent_it(
@@ -110,11 +136,19 @@ def test_each_beacon_is_in_the_record_of_the_page_that_sent_it(
     assert any(r.path == f"/b?e={event}" for r in server.requests_to("px.tracker.test"))
 
 
+def test_beacons_in_flight_when_page_time_starts_are_recorded_with_their_answers(
+    lived: Any,
+) -> None:
+    answered = lived[0]["answered"]
+    slow = {r.url.rsplit("=", 1)[-1]: r.status for r in answered.requests if "/slow?" in r.url}
+    assert slow == {"load": 204, "img": 204}
+
+
 def test_thirty_seconds_of_page_time_cost_far_less_wall_clock(lived: Any) -> None:
     pages, seconds, _ = lived
-    assert len(pages) == 7
-    # Seven pages, each given 30 s of page time, in two tabs: the clock would say 105 s.
-    assert seconds < 25
+    assert len(pages) == 9
+    # Nine pages, each given 30 s of page time, in two tabs: the clock would say 135 s.
+    assert seconds < 30
     assert pages["timer"].load_ms < 5000
 
 

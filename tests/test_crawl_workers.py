@@ -103,11 +103,6 @@ def test_no_worker_reaches_an_address_out_of_scope(crawled: Any) -> None:
     assert connections == 0
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known flake since page time (issue 15): in the full suite the recorded status or the "
-    "worker's delayed request is sometimes missing; passes alone. Tracked in the session note.",
-)
 def test_the_workers_requests_are_recorded_as_the_page_s(crawled: Any) -> None:
     page, _, _ = crawled
     urls = {r.url for r in page.requests}

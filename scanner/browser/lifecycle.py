@@ -49,6 +49,8 @@ AFTER_QUIET_S = 0.05
 Short on purpose: virtual time already waited for every request made within the window, so
 this only lets the last ones (and unload's keepalive requests) finish."""
 _CALL_TIMEOUT_S = 5.0
+PATIENCE_S = 1.5
+"""Real time page time may stand still for a request in flight before it runs on regardless."""
 
 
 class PageLife:
@@ -99,17 +101,24 @@ class PageLife:
         if self._session is None:
             return False
         started = time.monotonic()
+        # A request still in flight when virtual time starts may never see its answer while
+        # virtual time waits for it (measured, Chromium 156: a beacon sent at load, answered
+        # 0.3 s later, stayed unanswered until the page was left, about one page in six, and
+        # page time stood still until the cap): such requests end in real time first.
+        await self.net.wait_for_quiet(AFTER_QUIET_S, PATIENCE_S / 3)
         self._expired.clear()
         self._budgets += 1
         try:
-            await asyncio.wait_for(
-                self._session.send(
-                    "Emulation.setVirtualTimePolicy",
-                    {"policy": "pauseIfNetworkFetchesPending", "budget": seconds * 1000},
-                ),
-                _CALL_TIMEOUT_S,
-            )
-            await asyncio.wait_for(self._expired.wait(), cap_s)
+            await self._budget("pauseIfNetworkFetchesPending", seconds)
+            try:
+                await asyncio.wait_for(self._expired.wait(), min(PATIENCE_S, cap_s))
+            except TimeoutError:
+                # A request that never ends (a long poll, an event stream, a slow server)
+                # holds page time still: the window then runs (again, whole) without waiting
+                # for requests, so the page's timers still fire.
+                self.starved = True
+                await self._budget("advance", seconds)
+                await asyncio.wait_for(self._expired.wait(), max(cap_s - PATIENCE_S, 0.01))
         except (PlaywrightError, TimeoutError):
             self.starved = True
             return False
@@ -118,8 +127,18 @@ class PageLife:
         self.page_time_s += seconds
         # Real time again until the next window: the page's own timers must not stay frozen
         # while its workers (on the real clock) talk to it, as Partytown's do.
-        await asyncio.gather(self.net.wait_for_quiet(AFTER_QUIET_S, cap_s), self.end())
+        after_cap = PATIENCE_S / 3 if self.starved else cap_s  # it waited for that request
+        await asyncio.gather(self.net.wait_for_quiet(AFTER_QUIET_S, after_cap), self.end())
         return True
+
+    async def _budget(self, policy: str, seconds: float) -> None:
+        assert self._session is not None
+        await asyncio.wait_for(
+            self._session.send(
+                "Emulation.setVirtualTimePolicy", {"policy": policy, "budget": seconds * 1000}
+            ),
+            _CALL_TIMEOUT_S,
+        )
 
     async def leave(self, quiet_s: float, cap_s: float, intercept: Intercept) -> None:
         """Leave the page as a visitor does (hidden, pagehide, unload) and record what it sends
