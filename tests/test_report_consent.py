@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 
 from bs4 import BeautifulSoup
 
+from scanner.consent.gpp import gpp_from_api
 from scanner.consent.model import Consent, ConsentCookie, ConsentObservation, ConsentVendor
 from scanner.consent.tcf import decode_tc_string
 from scanner.model import Beacon, Cookie, ScanResult
 from scanner.report.html import HtmlWriter
+from tests.test_consent_gpp import LIBRARY_US
 from tests.test_consent_units import ACCEPT_ALL
 
 SITE = "https://www.teashop.test/"
@@ -26,6 +28,10 @@ def _result(consent: Consent | None, **observed: object) -> ScanResult:
         consent=consent,
         **observed,
     )
+
+
+def _klaro(*states: ConsentObservation) -> Consent:
+    return Consent(cmp="Klaro", pages=[SITE], states=list(states))
 
 
 def _section(result: ScanResult) -> BeautifulSoup | None:
@@ -102,15 +108,11 @@ def test_the_third_parties_and_cookies_tables_have_a_cell_per_consent_state() ->
     # as its site by the states) before any choice, _ga (its domain with a leading dot in the
     # crawl, without it in the states) after reject and accept
     tracker = ConsentVendor(name="tracker.test", essential=True, requests=1)
-    consent = Consent(
-        cmp="Klaro",
-        pages=[SITE],
-        states=[
-            ConsentObservation(state="no-choice", pages=[SITE], vendors=[tracker]),
-            ConsentObservation(state="reject-all", pages=[SITE], cookies=[GA]),
-            ConsentObservation(state="accept-all", pages=[SITE], vendors=[ADS], cookies=[GA]),
-            ConsentObservation(state="gpc", pages=[]),
-        ],
+    consent = _klaro(
+        ConsentObservation(state="no-choice", pages=[SITE], vendors=[tracker]),
+        ConsentObservation(state="reject-all", pages=[SITE], cookies=[GA]),
+        ConsentObservation(state="accept-all", pages=[SITE], vendors=[ADS], cookies=[GA]),
+        ConsentObservation(state="gpc", pages=[]),
     )
     observed = {
         "beacons": [
@@ -156,3 +158,39 @@ def test_the_third_parties_and_cookies_tables_have_a_cell_per_consent_state() ->
     assert _rows(plain, "parties")["Bing"][2] == "1"  # the beacon count follows the category
     assert _rows(plain, "cookies")["_ga"][2] == "/"  # the path follows the domain
     assert "state-cell" not in plain.split("<body>")[1]
+
+
+def test_the_decoded_gpp_string_stands_next_to_the_tcf_data() -> None:
+    # Given a GPC state whose consent manager said, in GPP (a string made by the IAB's
+    # library), that the visitor did not opt out of sale, and an accept state whose GPP
+    # string is site text that is no GPP string at all
+    hostile = "<script>alert(1)</script>"
+    consent = _klaro(
+        ConsentObservation(state="no-choice", pages=[SITE]),
+        ConsentObservation(
+            state="accept-all",
+            pages=[SITE],
+            tcf=decode_tc_string(ACCEPT_ALL),
+            gpp=gpp_from_api({"gppString": hostile}),
+        ),
+        ConsentObservation(state="gpc", pages=[SITE], gpp=gpp_from_api({"gppString": LIBRARY_US})),
+    )
+
+    section = _section(_result(consent))
+
+    assert section is not None
+    strings = {
+        cells[0].get_text(): [div.get_text() for div in cells[5].find_all("div")]
+        for tr in section.find_all("tr")
+        if len(cells := tr.find_all("td")) == 7
+    }
+    assert strings["GPC"] == [
+        "GPP 6 US Privacy 1YNN: notice Y, sale opted out N",
+        "GPP 7 US national v2: sale did not opt out, sharing did not opt out, "
+        "targeted advertising opted out, GPC on",
+        "GPP 8 US California v1: sale opted out, sharing opted out, GPC off",
+    ]
+    accept = strings["after accept"]
+    assert accept[0].startswith("TCF: purposes 1, 2, 3")
+    assert accept[1].startswith(f"GPP {hostile}: not a GPP string")
+    assert section.find("script") is None  # the site's text stays text

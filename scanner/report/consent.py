@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scanner.consent.model import CONSENT_STATES, Consent, ConsentObservation
+from scanner.consent.gpp import US_OPT_OUTS
+from scanner.consent.model import (
+    CONSENT_STATES,
+    Consent,
+    ConsentObservation,
+    GppConsent,
+    GppSection,
+    TcfConsent,
+)
 from scanner.model import ScanResult
 
 STATE_TITLES = {
@@ -108,6 +116,67 @@ class ConsentRow:
     """Per state, in CONSENT_STATES order: "seen", "—" (not seen) or "not visited"."""
 
 
+OPT_OUT_WORDS = {0: "not applicable", 1: "opted out", 2: "did not opt out"}
+"""The US sections' opt-out values in words."""
+
+
+def _tcf_line(label: str, tcf: TcfConsent) -> str:
+    if tcf.error:
+        return f"{label}: {tcf.error}"
+    purposes = ", ".join(map(str, tcf.purposes_consent)) or "none"
+    vendors = ", ".join(map(str, tcf.vendors_consent)) or "none"
+    return f"{label}: purposes {purposes}; vendors {vendors}"
+
+
+def _gpp_section_line(section: GppSection) -> str:
+    label = f"GPP {section.id} {section.name}"
+    if section.tcf is not None:
+        return _tcf_line(label, section.tcf)
+    if section.error:
+        return f"{label}: {section.error}"
+    if section.us_privacy is not None:
+        usp = section.us_privacy
+        return f"{label} {usp.usp_string}: notice {usp.notice}, sale opted out {usp.opt_out_sale}"
+    if section.us is not None:
+        values = section.us.model_dump()
+        said = [
+            f"{word} {OPT_OUT_WORDS.get(values[key], str(values[key]))}"
+            for key, word in US_OPT_OUTS.items()
+            if values[key] is not None
+        ]
+        if section.us.gpc is not None:
+            said.append(f"GPC {'on' if section.us.gpc else 'off'}")
+        return f"{label} v{section.us.version}: " + ", ".join(said)
+    return f"{label}: not decoded"
+
+
+def _gpp_lines(gpp: GppConsent) -> list[str]:
+    if not gpp.gpp_string:
+        return []
+    if gpp.error and not gpp.sections:
+        return [f"GPP {gpp.gpp_string[:80]}: {gpp.error}"]
+    lines = [_gpp_section_line(section) for section in gpp.sections]
+    return lines + ([f"GPP: {gpp.error}"] if gpp.error else [])
+
+
+def consent_strings(state: ConsentObservation) -> tuple[str, ...]:
+    """The state's consent strings in words: the TCF string's purposes and vendors, and each
+    section of the GPP string, decoded (or why not)."""
+    lines = [_tcf_line("TCF", state.tcf)] if state.tcf else []
+    lines += _gpp_lines(state.gpp) if state.gpp else []
+    return tuple(lines)
+
+
+@dataclass(frozen=True)
+class StateRow:
+    """One visited state in the section's first table."""
+
+    title: str
+    state: ConsentObservation
+    strings: tuple[str, ...]
+    """Its consent strings in words (consent_strings)."""
+
+
 @dataclass(frozen=True)
 class ConsentView:
     """The consent section of report.html, and the per-state columns of its other tables."""
@@ -117,6 +186,8 @@ class ConsentView:
     titles: tuple[str, ...]
     vendors: tuple[ConsentRow, ...]
     cookies: tuple[ConsentRow, ...]
+    rows: tuple[StateRow, ...]
+    """The states visited, each with its title and consent strings."""
     seen: StatesSeen | None
     """The states' index; None when no state was visited (the other tables get no columns)."""
 
@@ -158,5 +229,10 @@ def consent_view(result: ScanResult) -> ConsentView | None:
         titles=tuple(STATE_TITLES[name] for name in CONSENT_STATES),
         vendors=tuple(sorted(vendors.values(), key=order)),
         cookies=tuple(sorted(cookies.values(), key=order)),
+        rows=tuple(
+            StateRow(STATE_TITLES[state.state], state, consent_strings(state))
+            for state in states
+            if state is not None
+        ),
         seen=states_seen(result),
     )
