@@ -58,6 +58,13 @@ def scan(spec: dict[str, Any]) -> dict[str, Any]:
         "consent_seconds": consent_seconds,
         "consent_pages": len(result.consent.pages) if result.consent else 0,
         "consent_states": sum(1 for s in result.consent.states if s.pages) if result.consent else 0,
+        "consent_visited": [s.state for s in result.consent.states if s.pages]
+        if result.consent
+        else [],
+        "consent_not_visited": {s.state: s.error for s in result.consent.states if not s.pages}
+        if result.consent
+        else {},
+        "consent_cmp": result.consent.cmp if result.consent else None,
     }
 
 

@@ -134,18 +134,31 @@ def _detail(output: dict[str, Any]) -> dict[str, Any]:
         "consent_seconds",
         "consent_pages",
         "consent_states",
+        "consent_visited",
+        "consent_not_visited",
+        "consent_cmp",
     )
     return {key: output.get(key) for key in keys}
 
 
 def consent_cost(detail: dict[str, Any], seconds: float) -> str:
-    """One line: what the consent visits cost, against the scan without them (`seconds`)."""
+    """One line: which consent states were visited (and why not the others), what the visits
+    cost, their share of the whole scan, and their cost against the scan without them
+    (`seconds`)."""
     spent = float(detail.get("consent_seconds") or 0.0)
-    share = spent / max(seconds, 1e-9)
+    extra = spent / max(seconds, 1e-9)
+    share = spent / max(seconds + spent, 1e-9)
+    visited = ", ".join(detail.get("consent_visited") or []) or "none"
+    skipped = detail.get("consent_not_visited") or {}
+    not_visited = "".join(
+        f"; {state} not visited ({why or 'no reason given'})" for state, why in skipped.items()
+    )
     return (
-        f"consent visits: {detail.get('consent_pages')} page(s) x {detail.get('consent_states')} "
-        f"state(s) in {spent:.1f} s, +{share:.0%} over the scan without them "
-        f"[target <= {TARGET_CONSENT:.0%} at 1,000 pages: {_verdict(share <= TARGET_CONSENT)}]"
+        f"consent visits (consent manager: {detail.get('consent_cmp') or 'none recognised'}): "
+        f"{detail.get('consent_pages')} page(s) a state; visited {visited}{not_visited}; "
+        f"{spent:.1f} s, "
+        f"{share:.0%} of the whole scan, +{extra:.0%} over the scan without them "
+        f"[target <= {TARGET_CONSENT:.0%} at 1,000 pages: {_verdict(extra <= TARGET_CONSENT)}]"
     )
 
 

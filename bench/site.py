@@ -1,9 +1,12 @@
 """A synthetic site of N pages for the benchmark, served by `SiteServer` on loopback.
 
-Every page looks like a page of a small shop: its own stylesheet, script and logo; three to six
-third-party requests (an analytics beacon, a web font, a CDN script, and on some pages an
-advertising pixel, a second advertising beacon and an analytics event); a first-party cookie, and
-third-party cookies from the pixels; links to about five other pages, so that a breadth-first crawl
+Every page looks like a page of a small shop: its own stylesheet, script and logo; the demo's
+consent banner (scanner.demo.pages.CONSENT_JS, which autoconsent's cookieconsent3 rule
+recognises and answers), which loads the analytics only after "Accept all"; three to six
+third-party requests once analytics are accepted, two to four before (a web font, a CDN script,
+on some pages an advertising pixel and a second advertising beacon, and after the choice an
+analytics beacon and on some pages an analytics event); a first-party cookie, and third-party
+cookies from the pixels; links to about five other pages, so that a breadth-first crawl
 from the home page finds every page; and on every tenth page a form that asks for a name and an
 e-mail address. Pages are spread over three first-party hosts (www., shop., help.) and the last
 page is the privacy statement, linked from every footer.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scanner.demo.pages import CONSENT_JS
 from scanner.demo.server import Host, Incoming, Response, Route
 
 DOMAIN = "benchshop.test"
@@ -50,6 +54,29 @@ advertising pixels to measure our advertising.</p>
 
 def _origin(host: str) -> str:
     return "{{HTTPS_ORIGIN:" + host + "}}"
+
+
+CONSENT_SCRIPT = "/static/consent.js"
+"""Every first-party host serves the consent banner here; every page loads it."""
+ANALYTICS_SCRIPT = "/analytics.js"
+"""The analytics host's script, which the banner loads only after "Accept all"."""
+# The analytics, as a tag manager sends them: a page view, then each event the page pushed
+# onto its dataLayer.
+ANALYTICS_JS = (
+    "(function () {\n"
+    f'  var collect = "{_origin(ANALYTICS)}/g/collect?v=2&tid=G-BENCH";\n'
+    '  new Image(1, 1).src = collect + "&en=page_view&dl=" + encodeURIComponent(location.href);\n'
+    "  function events() {\n"
+    "    (window.dataLayer || []).forEach(function (e) {\n"
+    '      navigator.sendBeacon(collect + "&en=" + e.event + "&p=" + e.page);\n'
+    "    });\n"
+    "  }\n"
+    '  if (document.readyState !== "loading") events();\n'
+    '  else document.addEventListener("DOMContentLoaded", events);\n'
+    "})();\n"
+)
+BANNER_JS = CONSENT_JS % {"violating": "false", "analytics": _origin(ANALYTICS) + ANALYTICS_SCRIPT}
+"""The demo's clean consent banner: analytics only after "Accept all"."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +130,8 @@ def links_of(index: int, pages: int) -> list[int]:
 
 
 def third_party_requests(index: int) -> int:
-    """How many third-party requests page `index` makes: 3 to 6."""
+    """How many third-party requests page `index` makes once analytics are accepted: 3 to 6
+    (one fewer before a choice, two fewer on pages with an analytics event)."""
     return 3 + index % 4
 
 
@@ -123,8 +151,9 @@ def page_html(index: int, pages: int) -> str:
     extra = [
         f'<img alt="" width="1" height="1" src="{_origin(ADVERTISING)}/tr?id=42&ev=PageView">',
         f'<img alt="" width="1" height="1" src="{_origin(AD_EVENTS)}/r/collect?t=dc&p={index}">',
-        "<script>navigator.sendBeacon("
-        f'"{_origin(ANALYTICS)}/g/collect?v=2&tid=G-BENCH&en=scroll&p={index}")</script>',
+        # An analytics event: sent by the analytics script, so only after "Accept all".
+        "<script>(window.dataLayer = window.dataLayer || [])"
+        f'.push({{event: "scroll", page: {index}}});</script>',
     ][: third_party_requests(index) - 3]
     form = (
         f'<form method="post" action="{_origin(host)}/subscribe">'
@@ -141,6 +170,7 @@ def page_html(index: int, pages: int) -> str:
         f"<title>Bench Shop: {slug(index)}</title>"
         '<link rel="stylesheet" href="/static/site.css">'
         '<script src="/static/app.js"></script>'
+        f'<script src="{CONSENT_SCRIPT}"></script>'
         f'<script src="{_origin(CDN)}/npm/widget@1/widget.min.js"></script>'
         "</head><body>"
         f'<header><img src="/static/logo.svg" alt="Bench Shop" width="64" height="48"></header>'
@@ -148,9 +178,6 @@ def page_html(index: int, pages: int) -> str:
         f"{form}</main>"
         f'<footer><a href="{_origin(FIRST_PARTY_HOSTS[0])}{STATEMENT_PATH}">Privacy statement</a>'
         "</footer>"
-        "<script>new Image(1, 1).src = "
-        f'"{_origin(ANALYTICS)}/g/collect?v=2&tid=G-BENCH&en=page_view&dl=" + '
-        "encodeURIComponent(location.href);</script>"
         f"{''.join(extra)}</body></html>"
     )
 
@@ -170,7 +197,8 @@ def _page_route(pages: int) -> Route:
 def _statement_page() -> Response:
     return Response(
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        "<title>Privacy statement</title></head><body><h1>Privacy statement</h1>"
+        "<title>Privacy statement</title>"
+        f'<script src="{CONSENT_SCRIPT}"></script></head><body><h1>Privacy statement</h1>'
         f"<main>{STATEMENT}</main></body></html>"
     )
 
@@ -211,6 +239,7 @@ def build_bench_site(pages: int) -> BenchSite:
             "/static/site.css": _asset(CSS, "text/css; charset=utf-8"),
             "/static/app.js": _asset(APP_JS, "text/javascript; charset=utf-8"),
             "/static/logo.svg": _asset(LOGO_SVG, "image/svg+xml"),
+            CONSENT_SCRIPT: _asset(BANNER_JS, "text/javascript; charset=utf-8"),
             "/favicon.ico": _pixel(),
             "/subscribe": Response("<p>Thank you.</p>"),
         }
@@ -223,10 +252,11 @@ def build_bench_site(pages: int) -> BenchSite:
     cross = [("Access-Control-Allow-Origin", "*"), ("Cache-Control", "no-store")]
     third_party: dict[str, dict[str, Route]] = {
         ANALYTICS: {
+            ANALYTICS_SCRIPT: _asset(ANALYTICS_JS, "text/javascript; charset=utf-8"),
             "/g/collect": _pixel(
                 "_ga=GA1.1.1234.5678; Domain=.google-analytics.com; Path=/; Max-Age=63072000; "
                 "Secure; SameSite=None"
-            )
+            ),
         },
         ADVERTISING: {
             "/tr": _pixel("fr=0xBENCH; Domain=.facebook.com; Path=/; Secure; SameSite=None")

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from scanner.checks import CheckContext, run_checks
+from scanner.consent.gpp import gpp_from_api
 from scanner.consent.model import Consent, ConsentCookie, ConsentObservation, ConsentVendor
 from scanner.model import Claim, Finding, ScanResult, Statement
 from scanner.parties.domains import FirstParty
 from scanner.parties.vendors import load_vendors
+from tests.test_consent_gpp import LIBRARY_US
 
 SITE = "https://www.teashop.test/"
 ANALYTICS = ConsentVendor(name="Google Analytics", category="analytics", requests=3)
@@ -132,3 +134,24 @@ def test_a_vendor_that_gpc_removes_is_no_finding() -> None:
     promise = ("honours-gpc", "affirms", "We honour GPC.")
 
     assert _findings(Consent(states=states), promise) == []
+
+
+def test_a_gpp_string_that_says_no_opt_out_under_gpc_is_quoted_as_evidence() -> None:
+    # Given the GPC state's consent manager recording, in its GPP string (US national, made
+    # by the IAB's library: tests/test_consent_gpp.py), that the visitor did not opt out of
+    # sale and sharing although GPC was sent, and US Privacy's "1YNN" (sale not opted out)
+    gpp = gpp_from_api({"gppString": LIBRARY_US})
+    states = [_state("no-choice", ANALYTICS), _state("gpc", ANALYTICS, gpp=gpp)]
+
+    (finding,) = _findings(Consent(jurisdiction="us-ca", states=states))
+
+    assert finding.evidence["gpp_not_opted_out"] == {
+        "US Privacy": ["sale"],
+        "US national": ["sale", "sharing"],
+    }
+    assert "GPP string still says the visitor did not opt out" in finding.message
+    # Without the string the finding stands on the trackers alone and says nothing of GPP
+    (plain,) = _findings(
+        Consent(jurisdiction="us-ca", states=[states[0], _state("gpc", ANALYTICS)])
+    )
+    assert "gpp_not_opted_out" not in plain.evidence and "GPP" not in plain.message

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from scanner.consent.gpp import gpp_from_api
 from scanner.consent.pages import choose_pages, url_template
-from scanner.consent.tcf import decode_tc_string, gpp_from_api, tcf_from_api
+from scanner.consent.tcf import decode_tc_string, tcf_from_api
 from scanner.model import Form, Page
 from scanner.parties.vendors import load_vendors
 from scanner.statement.reader import read_statement

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, s
 
 from scanner.browser.crawler import QUIET_FLAGS
 from scanner.browser.discovery import find_chromium
+from scanner.consent.model import Consent, ConsentObservation, ConsentVendor
 from scanner.report import write_reports
 from tests.fixtures.results.hostile import PAYLOADS, SCRIPT, build_result
 from tests.test_sanitize import IMAGE, LINK, MENTION, hostile_result
@@ -185,4 +186,40 @@ def test_on_a_phone_the_protocols_do_not_overlap_and_the_menu_hides_no_heading(
         menu_bottom = page.eval_on_selector(".toc", "e => e.getBoundingClientRect().bottom")
         heading_top = page.eval_on_selector(f"#{section} h2", "e => e.getBoundingClientRect().top")
         assert heading_top >= menu_bottom, (section, heading_top, menu_bottom)
+    context.close()
+
+
+def test_on_a_phone_the_consent_columns_scroll_inside_their_tables(
+    browser: Browser, tmp_path: Path
+) -> None:
+    # Given the hostile scan with consent visits: every vendor and cookie table gains a column
+    # per consent state, and a vendor name full of markup is seen after accept
+    observed = build_result()
+    evil = ConsentVendor(name=f"Evil Ads {SCRIPT}", category="advertising", requests=1)
+    states = [
+        ConsentObservation(state="no-choice", pages=[observed.target]),
+        ConsentObservation(state="reject-all", pages=[observed.target], answered=True),
+        ConsentObservation(state="accept-all", pages=[observed.target], vendors=[evil]),
+        ConsentObservation(state="gpc", pages=[observed.target]),
+    ]
+    result = observed.model_copy(update={"consent": Consent(cmp="Klaro", states=states)})
+    report = write_reports(result, tmp_path, ["html"])["html"]
+
+    # When it is opened on a 390 px wide phone
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(report.as_uri())
+
+    # Then the page itself does not scroll sideways: the wide tables scroll inside their
+    # wrappers, and the vendor's cell says what the state saw, as text
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for section in ("parties", "cookies", "consent"):
+        right = page.eval_on_selector(
+            f"#{section} .table-wrap", "e => e.getBoundingClientRect().right"
+        )
+        assert right <= 390, section
+        assert page.locator(f"#{section} th.state-cell").count() == 4, section
+    row = page.locator("#parties tbody tr", has_text="Evil Ads")
+    expect(row.locator("td.state-cell")).to_have_text(["—", "—", "seen", "—"])
+    assert page.locator("#parties script").count() == 0
     context.close()

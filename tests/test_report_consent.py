@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 
 from bs4 import BeautifulSoup
 
+from scanner.consent.gpp import gpp_from_api
 from scanner.consent.model import Consent, ConsentCookie, ConsentObservation, ConsentVendor
 from scanner.consent.tcf import decode_tc_string
-from scanner.model import ScanResult
+from scanner.model import Beacon, Cookie, ScanResult
 from scanner.report.html import HtmlWriter
+from tests.test_consent_gpp import LIBRARY_US
 from tests.test_consent_units import ACCEPT_ALL
 
 SITE = "https://www.teashop.test/"
@@ -19,8 +21,17 @@ GA = ConsentCookie(
 )
 
 
-def _result(consent: Consent | None) -> ScanResult:
-    return ScanResult(target=SITE, started_at=datetime.now(UTC), consent=consent)
+def _result(consent: Consent | None, **observed: object) -> ScanResult:
+    return ScanResult(
+        target=SITE,
+        started_at=datetime.now(UTC),
+        consent=consent,
+        **observed,
+    )
+
+
+def _klaro(*states: ConsentObservation) -> Consent:
+    return Consent(cmp="Klaro", pages=[SITE], states=list(states))
 
 
 def _section(result: ScanResult) -> BeautifulSoup | None:
@@ -77,3 +88,109 @@ def test_an_unrecognised_banner_and_a_missing_autoconsent_are_said_plainly() -> 
     assert "Consent manager not recognised" in _section(_result(unknown)).get_text()  # type: ignore[union-attr]
     assert "autoconsent not installed" in _section(_result(missing)).get_text()  # type: ignore[union-attr]
     assert _section(_result(None)) is None
+
+
+def _rows(html: str, section: str) -> dict[str, list[str]]:
+    """The first table of a section, each row by its first cell's first word."""
+    table = BeautifulSoup(html, "html.parser").select_one(f"#{section} table")
+    assert table is not None
+    heads = [th.get_text(" ").strip() for th in table.find_all("th")]
+    rows = {"(head)": heads}
+    for tr in table.find_all("tr")[1:]:
+        cells = [td.get_text(" ").strip() for td in tr.find_all("td")]
+        rows[cells[0].split()[0]] = cells
+    return rows
+
+
+def test_the_third_parties_and_cookies_tables_have_a_cell_per_consent_state() -> None:
+    # Given the main crawl's beacons and cookies (the union of every state) and what each
+    # consent state saw: Bing Ads only after accept, a recipient no vendor data knows (listed
+    # as its site by the states) before any choice, _ga (its domain with a leading dot in the
+    # crawl, without it in the states) after reject and accept
+    tracker = ConsentVendor(name="tracker.test", essential=True, requests=1)
+    consent = _klaro(
+        ConsentObservation(state="no-choice", pages=[SITE], vendors=[tracker]),
+        ConsentObservation(state="reject-all", pages=[SITE], cookies=[GA]),
+        ConsentObservation(state="accept-all", pages=[SITE], vendors=[ADS], cookies=[GA]),
+        ConsentObservation(state="gpc", pages=[]),
+    )
+    observed = {
+        "beacons": [
+            Beacon(
+                url="https://bat.bing.com/action/0?ti=1",
+                page_url=SITE,
+                vendor="Bing Ads",
+                category="advertising",
+                kind="pixel",
+                consent_state="accept-all",
+            ),
+            Beacon(
+                url="https://px.tracker.test/p.gif",
+                page_url=SITE,
+                vendor="unknown recipient tracker.test",
+                kind="pixel",
+            ),
+        ],
+        "cookies": [
+            Cookie(name="_ga", domain=".teashop.test", vendor="Google Analytics"),
+            Cookie(name="session", domain="www.teashop.test"),
+        ],
+    }
+
+    # When report.html is rendered
+    page = HtmlWriter().render(_result(consent, **observed))
+
+    # Then each vendor and each cookie has a cell per state, matched as the consent section
+    # matches them, and a tracking vendor seen is marked
+    vendors = _rows(page, "parties")
+    assert vendors["(head)"][2:6] == ["before a choice", "after reject", "after accept", "GPC"]
+    assert vendors["Bing"][2:6] == ["—", "—", "seen", "not visited"]
+    assert vendors["unknown"][2:6] == ["seen", "—", "—", "not visited"]
+    cookies = _rows(page, "cookies")
+    assert cookies["(head)"][2:6] == vendors["(head)"][2:6]
+    assert cookies["_ga"][2:6] == ["—", "seen", "seen", "not visited"]
+    assert cookies["session"][2:6] == ["—", "—", "—", "not visited"]
+    bing = BeautifulSoup(page, "html.parser").select("#parties tbody tr td.state-cell.bad")
+    assert [td.get_text() for td in bing] == ["seen"]
+
+    # And without consent visits both tables stay as they were
+    plain = HtmlWriter().render(_result(None, **observed))
+    assert _rows(plain, "parties")["Bing"][2] == "1"  # the beacon count follows the category
+    assert _rows(plain, "cookies")["_ga"][2] == "/"  # the path follows the domain
+    assert "state-cell" not in plain.split("<body>")[1]
+
+
+def test_the_decoded_gpp_string_stands_next_to_the_tcf_data() -> None:
+    # Given a GPC state whose consent manager said, in GPP (a string made by the IAB's
+    # library), that the visitor did not opt out of sale, and an accept state whose GPP
+    # string is site text that is no GPP string at all
+    hostile = "<script>alert(1)</script>"
+    consent = _klaro(
+        ConsentObservation(state="no-choice", pages=[SITE]),
+        ConsentObservation(
+            state="accept-all",
+            pages=[SITE],
+            tcf=decode_tc_string(ACCEPT_ALL),
+            gpp=gpp_from_api({"gppString": hostile}),
+        ),
+        ConsentObservation(state="gpc", pages=[SITE], gpp=gpp_from_api({"gppString": LIBRARY_US})),
+    )
+
+    section = _section(_result(consent))
+
+    assert section is not None
+    strings = {
+        cells[0].get_text(): [div.get_text() for div in cells[5].find_all("div")]
+        for tr in section.find_all("tr")
+        if len(cells := tr.find_all("td")) == 7
+    }
+    assert strings["GPC"] == [
+        "GPP 6 US Privacy 1YNN: notice Y, sale opted out N",
+        "GPP 7 US national v2: sale did not opt out, sharing did not opt out, "
+        "targeted advertising opted out, GPC on",
+        "GPP 8 US California v1: sale opted out, sharing opted out, GPC off",
+    ]
+    accept = strings["after accept"]
+    assert accept[0].startswith("TCF: purposes 1, 2, 3")
+    assert accept[1].startswith(f"GPP {hostile}: not a GPP string")
+    assert section.find("script") is None  # the site's text stays text

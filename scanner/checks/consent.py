@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from scanner.checks.base import CheckContext
+from scanner.consent.gpp import not_opted_out
 from scanner.consent.model import Consent, ConsentObservation
 from scanner.model import Claim, Finding, Severity
 
@@ -167,6 +168,10 @@ def check_gpc_ignored(ctx: CheckContext) -> Iterator[Finding]:
         return
     unchanged = {location for location, _ in _tracking(before)}
     doing = "With Global Privacy Control sent, {what} still tracks the visitor, as without it."
-    yield from _state_findings(
-        ctx, "gpc-ignored", gpc, doing, unchanged, jurisdiction=consent.jurisdiction
-    )
+    context: dict[str, Any] = {"jurisdiction": consent.jurisdiction}
+    gpp = not_opted_out(gpc.gpp)  # the consent manager's own record, under GPC
+    if gpp:
+        said = "; ".join(f"{name}: {', '.join(words)}" for name, words in gpp.items())
+        doing += f" Its GPP string still says the visitor did not opt out ({said})."
+        context["gpp_not_opted_out"] = gpp
+    yield from _state_findings(ctx, "gpc-ignored", gpc, doing, unchanged, **context)

@@ -49,8 +49,91 @@ class TcfConsent(_Model):
     """Why the string could not be decoded, if it could not."""
 
 
+class UsPrivacy(_Model):
+    """A US Privacy string ("1YNN"), as GPP section 6 (uspv1) carries it."""
+
+    usp_string: str
+    """The string: version, then Y (yes), N (no) or - (not applicable) for each field."""
+    version: int
+    """The US Privacy string's version (1)."""
+    notice: str
+    """Notice given and opportunity to opt out of the sale provided: Y, N or -."""
+    opt_out_sale: str
+    """The visitor opted out of the sale of their personal information: Y, N or -."""
+    lspa_covered: str
+    """The publisher is a signatory to the IAB's Limited Service Provider Agreement: Y, N or -."""
+
+
+class GppUsSection(_Model):
+    """The core segment (and GPC subsection) of a GPP US section: 7 (US national, usnat) or 8
+    (California, usca). Values are the IAB's numbers: for the notices 0 not applicable, 1 notice
+    given, 2 not given; for the opt-outs 0 not applicable, 1 opted out, 2 did not opt out. A
+    field the section does not have is null."""
+
+    version: int
+    """The section's own version (usnat 1 or 2, usca 1)."""
+    sharing_notice: int | None = None
+    """SharingNotice (usnat): notice of sharing personal data with third parties."""
+    sale_opt_out_notice: int | None = None
+    """SaleOptOutNotice: notice of the opportunity to opt out of the sale."""
+    sharing_opt_out_notice: int | None = None
+    """SharingOptOutNotice: notice of the opportunity to opt out of sharing."""
+    targeted_advertising_opt_out_notice: int | None = None
+    """TargetedAdvertisingOptOutNotice (usnat): notice of the opportunity to opt out of
+    targeted advertising."""
+    sensitive_data_processing_opt_out_notice: int | None = None
+    """SensitiveDataProcessingOptOutNotice (usnat): notice of the opportunity to opt out of
+    processing sensitive data."""
+    sensitive_data_limit_use_notice: int | None = None
+    """SensitiveDataLimitUseNotice: notice of the opportunity to limit the use of sensitive data."""
+    sale_opt_out: int | None = None
+    """SaleOptOut: 0 not applicable, 1 opted out of the sale, 2 did not opt out."""
+    sharing_opt_out: int | None = None
+    """SharingOptOut: 0 not applicable, 1 opted out of sharing, 2 did not opt out."""
+    targeted_advertising_opt_out: int | None = None
+    """TargetedAdvertisingOptOut (usnat): 0 not applicable, 1 opted out, 2 did not opt out."""
+    sensitive_data_processing: list[int] = Field(default_factory=list)
+    """SensitiveDataProcessing, one number per category of sensitive data (usnat: 12 in version
+    1, 16 in version 2; usca: 9); usnat 1 no consent, 2 consent; usca 1 did not opt out,
+    2 opted out; 0 not applicable."""
+    known_child_sensitive_data_consents: list[int] = Field(default_factory=list)
+    """KnownChildSensitiveDataConsents, one number per activity (usnat: 2 in version 1, 3 in
+    version 2; usca: 2); 0 not applicable; usnat 1 no consent, 2 consent; usca 1 consent,
+    2 no consent."""
+    personal_data_consents: int | None = None
+    """PersonalDataConsents: consent to uses unrelated to the purpose of collection."""
+    mspa_covered_transaction: int | None = None
+    """MspaCoveredTransaction: 1 the transaction is covered by the IAB's MSPA, 2 it is not."""
+    mspa_opt_out_option_mode: int | None = None
+    """MspaOptOutOptionMode: 0 not applicable, 1 yes, 2 no."""
+    mspa_service_provider_mode: int | None = None
+    """MspaServiceProviderMode: 0 not applicable, 1 yes, 2 no."""
+    gpc: bool | None = None
+    """The GPC subsection's flag (the CMP saw Global Privacy Control); null without one."""
+
+
+class GppSection(_Model):
+    """One section of a GPP string, decoded when this decoder reads its kind."""
+
+    id: int
+    """The GPP section id (2 EU TCF v2, 6 US Privacy, 7 US national, 8 California, ...)."""
+    name: str
+    """What the section is ("US national"), or "section N" for an id this decoder does not
+    know."""
+    decoded: bool = False
+    """False: listed by its id only, never guessed at (a kind this decoder does not read)."""
+    tcf: TcfConsent | None = None
+    """Section 2: the TC string it carries, decoded."""
+    us_privacy: UsPrivacy | None = None
+    """Section 6: the US Privacy string."""
+    us: GppUsSection | None = None
+    """Sections 7 and 8: the core segment and the GPC subsection."""
+    error: str | None = None
+    """Why the section could not be decoded, when its kind is known but its text is not."""
+
+
 class GppConsent(_Model):
-    """What the IAB GPP API (`__gpp('ping')`) said."""
+    """What the IAB GPP API (`__gpp('ping')`) said, and its GPP string decoded."""
 
     gpp_string: str | None = None
     """The GPP string (first 4,000 characters)."""
@@ -60,6 +143,14 @@ class GppConsent(_Model):
     """The APIs the CMP says it supports."""
     cmp_status: str | None = None
     """The CMP's status (stub, loading, loaded, error)."""
+    version: int | None = None
+    """The GPP string's header: the GPP version (1)."""
+    section_ids: list[int] = Field(default_factory=list)
+    """The header's section ids, in the order of the string's sections."""
+    sections: list[GppSection] = Field(default_factory=list)
+    """Each section of the string, in order (at most 50)."""
+    error: str | None = None
+    """Why the GPP string could not be decoded, when it could not."""
 
 
 class ConsentVendor(_Model):

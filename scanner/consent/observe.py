@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 
+from scanner.consent.gpp import gpp_from_api
 from scanner.consent.model import ConsentCookie, ConsentObservation, ConsentVendor
-from scanner.consent.tcf import gpp_from_api, tcf_from_api
+from scanner.consent.tcf import tcf_from_api
 from scanner.consent.visits import StateVisit
 from scanner.model import Page
 from scanner.parties.domains import FirstParty, host_of, registrable_domain

@@ -12,14 +12,16 @@ import base64
 import re
 from typing import Any
 
-from scanner.consent.model import GppConsent, TcfConsent
+from scanner.consent.model import TcfConsent
 
 MAX_STRING = 4000
 MAX_VENDORS = 2000
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
-class _Bits:
+class BitReader:
+    """Big-endian bits, read as numbers, flags and letters (shared with the GPP decoder)."""
+
     def __init__(self, data: bytes) -> None:
         self.bits = "".join(f"{byte:08b}" for byte in data)
         self.at = 0
@@ -39,7 +41,7 @@ class _Bits:
         return "".join(chr(ord("A") + self.number(6)) for _ in range(count))
 
 
-def _vendor_section(bits: _Bits) -> list[int]:
+def _vendor_section(bits: BitReader) -> list[int]:
     max_id = bits.number(16)
     if not bits.number(1):  # a bit field
         return bits.flags(max_id)[:MAX_VENDORS]
@@ -66,7 +68,7 @@ def decode_tc_string(tc_string: str, gdpr_applies: bool | None = None) -> TcfCon
         return result
     try:
         data = base64.urlsafe_b64decode(core + "=" * (-len(core) % 4))
-        bits = _Bits(data)
+        bits = BitReader(data)
         version = bits.number(6)
         if version != 2:
             result.error = f"TCF version {version}: only version 2 is decoded"
@@ -102,21 +104,3 @@ def tcf_from_api(data: Any) -> TcfConsent | None:
         return None
     applies = data.get("gdprApplies")
     return decode_tc_string(tc_string, applies if isinstance(applies, bool) else None)
-
-
-def gpp_from_api(data: Any) -> GppConsent | None:
-    """What `__gpp('ping')` returned in the page; None when there is no GPP API."""
-    if not isinstance(data, dict):
-        return None
-    sections = data.get("applicableSections")
-    apis = data.get("supportedAPIs")
-    gpp_string = data.get("gppString")
-    status = data.get("cmpStatus")
-    return GppConsent(
-        gpp_string=gpp_string[:MAX_STRING] if isinstance(gpp_string, str) else None,
-        applicable_sections=[s for s in sections if isinstance(s, int)][:50]
-        if isinstance(sections, list)
-        else [],
-        supported_apis=[str(a)[:100] for a in apis][:50] if isinstance(apis, list) else [],
-        cmp_status=str(status)[:50] if status is not None else None,
-    )

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.catalogue import Rule
+from scanner.domains import registrable_domain
 from scanner.model import Changes, Claim, Finding, HostSecurity, ScanResult
 from scanner.report.common import (
     evidence_text,
@@ -21,6 +22,7 @@ from scanner.report.common import (
     statement_unread,
     status_text,
 )
+from scanner.report.consent import states_seen
 
 SCREENSHOT_LIMIT = 500 * 1024
 """Screenshots larger than this are left out rather than bloat the report."""
@@ -125,6 +127,13 @@ class VendorView:
     hosts: set[str] = field(default_factory=set)
     beacons: int = 0
     cookies: set[str] = field(default_factory=set)
+    consent_names: set[str] = field(default_factory=set)
+    """What the consent states may call it: its name, and its hosts' sites (their name for a
+    host no vendor data knows)."""
+    states: tuple[str, ...] = ()
+    """Per consent state: "seen", "—" or "not visited"; empty when no state was visited."""
+    tracking: bool = False
+    """A consent state judged it non-essential."""
 
 
 @dataclass
@@ -253,8 +262,10 @@ def vendor_views(result: ScanResult) -> list[VendorView]:
         key = name or host or "unknown"
         view = vendors.setdefault(key, VendorView(name=key, category=category or ""))
         view.category = view.category or category or ""
+        view.consent_names.add(key)
         if host:
             view.hosts.add(host)
+            view.consent_names.add(registrable_domain(host))  # a host no vendor data names
         return view
 
     for beacon in result.beacons:
@@ -268,6 +279,11 @@ def vendor_views(result: ScanResult) -> list[VendorView]:
         view.cookies.add(cookie.name)
         if cookie.page_url:
             view.pages.add(cookie.page_url)
+    seen = states_seen(result)
+    if seen is not None:
+        for view in vendors.values():
+            view.states = seen.vendor_cells(view.consent_names)
+            view.tracking = bool(view.consent_names & seen.tracking_vendors)
     return sorted(vendors.values(), key=lambda v: (-v.beacons, v.name.lower()))
 
 

@@ -1,5 +1,6 @@
 """Local sites with REAL consent managers from the npm registry (klaro, vanilla-cookieconsent
-v3, the IAB's TCF stub and an encoder from @iabtcf/core), installed at test time with `npm ci`
+v3, the IAB's TCF stub, an encoder from @iabtcf/core and the IAB's GPP library
+@iabgpp/cmpapi), installed at test time with `npm ci`
 in this directory (package.json and package-lock.json committed; node_modules never).
 
 Trackers are served on loopback under their real host names (www.google-analytics.com,
@@ -45,7 +46,7 @@ PIXEL = Response(
 
 def ensure_installed() -> None:
     """`npm ci` here when the consent managers are not installed yet (the Makefile does it)."""
-    if (MODULES / "klaro" / "dist" / "klaro.js").is_file():
+    if all((MODULES / p).is_file() for p in ("klaro/dist/klaro.js", "@iabgpp/cmpapi/package.json")):
         return
     subprocess.run(
         ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
