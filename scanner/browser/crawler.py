@@ -324,6 +324,10 @@ class Crawler(PageEvidence):
             first_party=fp,
             judges=self.settings.judges,
         )
+        # Its links are queued at once, before its leak probe and its leaving: other workers
+        # start on them meanwhile (on a small site, they waited idle for the start page).
+        for link in record.links:
+            self.enqueue(link, record.depth + 1)
         for key, score in reading.statement_scores.items():
             self.statement_candidates[key] = max(score, self.statement_candidates.get(key, 0))
         tab.popups.extend(reading.popups)
