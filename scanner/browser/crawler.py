@@ -216,6 +216,8 @@ class Crawler(PageEvidence):
             record.load_ms = int((time.monotonic() - started) * 1000)
             return await self._replace_tab(tab), record
         tab.hung = error is not None and "Timeout" in error
+        if error is None and self.settings.arrival is not None:
+            await self.settings.arrival()
         tab.life = await self._live(tab) if error is None else None
         if tab.life is None:
             await tab.net.wait_for_quiet(self.settings.quiet_s, self.settings.settle_cap_s)

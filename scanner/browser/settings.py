@@ -60,6 +60,10 @@ class CrawlSettings:
     """The user agent to send; None: the desktop Chrome that this Chromium is."""
     policy: NetPolicy | None = None
     """The scan's network policy, for robots.txt and sitemaps (None: scope and --resolve)."""
+    arrival: Callable[[], Awaitable[None]] | None = None
+    """Awaited after each page loads, in real time, before its page time starts: what must
+    happen on the real clock first (the consent visits let autoconsent find and answer the
+    banner there: its own 1 s timeouts would expire at once on page time)."""
     judges: PageJudges = field(kw_only=True)
     """Which fields collect personal information, which links look like the statement, the
     canaries to type: the other stages' judgements, passed in (the browser imports no stage)."""

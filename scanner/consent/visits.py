@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,20 +159,17 @@ async def visit_state(
             await visit.session.attach(context)
         tab = await crawler._new_tab()
         session = visit.session
+        if session is not None:
+            crawler.settings.arrival = _arrival(session, ANSWER_WAIT_S if action else DETECT_WAIT_S)
         if action is not None:
             assert session is not None
             tab, _ = await crawler._visit(tab, urls[0], 0)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(session.settled.wait(), ANSWER_WAIT_S)
             if not session.result:
                 visit.skipped = session.describe() or "no consent manager recognised"
                 return visit
             await tab.net.wait_for_quiet(settings.quiet_s, settings.settle_cap_s)
         tab, start = await crawler._visit(tab, urls[0], 0)
         visit.pages.append(start)
-        if session is not None and action is None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(session.settled.wait(), DETECT_WAIT_S)
         await _read_consent_apis(tab.page, visit)
         if session is not None:
             session.active = False  # found and answered: the other pages need no rules
@@ -184,6 +182,19 @@ async def visit_state(
         await crawler._close()
         visit.seconds = round(time.monotonic() - started, 2)
     return visit
+
+
+def _arrival(session: AutoconsentSession, wait_s: float) -> Callable[[], Awaitable[None]]:
+    """What each page of the state waits for on arrival, on the real clock: autoconsent finds
+    and answers the banner of the start page (its evaluations time out after 1 s of page time,
+    which page time would spend at once); later pages get no rules and do not wait."""
+
+    async def arrive() -> None:
+        if session.active:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(session.settled.wait(), wait_s)
+
+    return arrive
 
 
 async def _visit_all(crawler: Crawler, tab: Any, urls: list[str], workers: int) -> list[Page]:
