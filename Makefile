@@ -109,12 +109,17 @@ check-wheel: wheel
 	  { test -z "$$(ls -A tmp)" || { echo "check-wheel: left in TMPDIR: $$(ls -A tmp)"; exit 1; }; }
 	@echo "check-wheel: the wheel installs and scans the demo (report in $(CHECK_DIR)/demo)"
 
+# The suite runs in two processes (pytest-xdist), a test file each at a time (module fixtures,
+# such as a crawled site, stay in one process): most of a browser test is waiting on timers and
+# the network, so two overlap well on two cores. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
+
 test: setup sdk
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q -p no:cacheprovider --reruns 2 -r R
+	$(BIN)/python -m pytest -q -p no:cacheprovider --reruns 2 -r R -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
