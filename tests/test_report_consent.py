@@ -194,3 +194,60 @@ def test_the_decoded_gpp_string_stands_next_to_the_tcf_data() -> None:
     assert accept[0].startswith("TCF: purposes 1, 2, 3")
     assert accept[1].startswith(f"GPP {hostile}: not a GPP string")
     assert section.find("script") is None  # the site's text stays text
+
+
+def test_statement_vs_site_gives_each_unnamed_third_party_its_consent_states() -> None:
+    # Given a read statement that names no vendor, a beacon to Bing Ads and a cookie of an
+    # ad network, and consent states in which Bing Ads fires only after "Accept all"
+    from scanner.checks import CheckContext, run_checks
+    from scanner.model import Statement
+    from scanner.parties.domains import FirstParty
+    from scanner.parties.vendors import load_vendors
+
+    consent = _klaro(
+        ConsentObservation(state="no-choice", pages=[SITE]),
+        ConsentObservation(state="reject-all", pages=[SITE]),
+        ConsentObservation(state="accept-all", pages=[SITE], vendors=[ADS]),
+        ConsentObservation(state="gpc", pages=[SITE]),
+    )
+    beacon = Beacon(
+        url="https://bat.bing.com/action/0?ti=1",
+        page_url=SITE,
+        vendor="Bing Ads",
+        category="advertising",
+        kind="pixel",
+        consent_state="accept-all",
+    )
+    text = "We keep your orders."
+    result = _result(
+        consent,
+        beacons=[beacon],
+        statement=Statement(url=f"{SITE}privacy", sha256="s", text=text),
+    )
+    ctx = CheckContext(result=result, first_party=FirstParty(SITE), vendors=load_vendors())
+    result.findings = run_checks(ctx)
+    assert "beacon-undisclosed-vendor" in {f.rule_id for f in result.findings}
+
+    # When report.html is rendered
+    page = BeautifulSoup(HtmlWriter().render(result), "html.parser")
+
+    # Then "Statement vs. site" shows the gap with a cell per state: the statement must name
+    # Bing Ads for visitors who accept, and a tracking vendor seen is marked
+    table = page.select_one("#statement table.gap-states")
+    assert table is not None
+    heads = [th.get_text(" ").strip() for th in table.find_all("th")]
+    assert heads == ["Gap", "before a choice", "after reject", "after accept", "GPC"]
+    row = [td.get_text(" ").strip() for td in table.select("tbody tr")[0].find_all("td")]
+    assert "Bing Ads" in row[0]
+    assert row[1:] == ["—", "—", "seen", "—"]
+    assert [td.get_text() for td in table.select("td.state-cell.bad")] == ["seen"]
+    others = page.select_one("#statement ul.mini-findings")
+    assert others is not None and "vendor the statement does not name" not in others.get_text()
+
+    # And without consent visits the gap is listed as before, without a table
+    result.consent = None
+    plain = BeautifulSoup(HtmlWriter().render(result), "html.parser")
+    assert plain.select_one("#statement table.gap-states") is None
+    listed = plain.select_one("#statement ul.mini-findings")
+    assert listed is not None
+    assert "Beacons go to a vendor the statement does not name" in listed.get_text()

@@ -100,7 +100,7 @@ def check_beacon_undisclosed_vendor(ctx: CheckContext) -> Iterator[Finding]:
             location=party,
             host=host,
             page_url=beacons[0].page_url,
-            evidence=_beacon_evidence(beacons),
+            evidence={"party": party, **_beacon_evidence(beacons)},
             claim=claim,
         )
 

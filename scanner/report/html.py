@@ -37,6 +37,7 @@ from scanner.report.html_views import (
     claim_views,
     duration_s,
     finding_views,
+    gap_states,
     host_views,
     vendor_views,
 )
@@ -89,6 +90,7 @@ class HtmlWriter(ReportWriter):
         )
         findings = finding_views(result, rules)
         gaps = [v for v in findings if v.gap]
+        gap_states(result, gaps)
         gate = gate_view(result)
         template = self.environment.get_template(TEMPLATE)
         return template.render(

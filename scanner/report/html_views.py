@@ -102,6 +102,10 @@ class FindingView:
     """A disclosure gap: its rule tests claims, it quotes none, and the statement was read."""
     unread: bool = False
     """Its rule tests claims the statement may make, but the statement could not be read."""
+    states: tuple[str, ...] = ()
+    """For a gap about a third party: per consent state, "seen", "—" or "not visited"."""
+    tracking: bool = False
+    """For a gap about a third party: a consent state judged it non-essential."""
 
 
 @dataclass
@@ -285,6 +289,29 @@ def vendor_views(result: ScanResult) -> list[VendorView]:
             view.states = seen.vendor_cells(view.consent_names)
             view.tracking = bool(view.consent_names & seen.tracking_vendors)
     return sorted(vendors.values(), key=lambda v: (-v.beacons, v.name.lower()))
+
+
+PARTY_GAP_RULES = frozenset({"beacon-undisclosed-vendor", "third-party-cookie-undisclosed"})
+"""Disclosure gaps about one third party (its name is the evidence's `party`)."""
+
+
+def gap_states(result: ScanResult, gaps: list[FindingView]) -> None:
+    """Give each gap about a third party its consent states, matched as the Third parties
+    table matches vendors (its name, or its host's site): which states the statement must
+    cover it in."""
+    seen = states_seen(result)
+    if seen is None:
+        return
+    for view in gaps:
+        finding = view.finding
+        party = finding.evidence.get("party")
+        if finding.rule_id not in PARTY_GAP_RULES or not isinstance(party, str):
+            continue
+        names = {party}
+        if finding.host:
+            names.add(registrable_domain(finding.host))
+        view.states = seen.vendor_cells(names)
+        view.tracking = bool(names & seen.tracking_vendors)
 
 
 def host_views(result: ScanResult) -> list[HostView]:
