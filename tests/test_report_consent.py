@@ -20,6 +20,15 @@ GA = ConsentCookie(
     name="_ga", domain="teashop.test", vendor="Google Analytics", category="analytics"
 )
 
+BING_AFTER_ACCEPT = Beacon(
+    url="https://bat.bing.com/action/0?ti=1",
+    page_url=SITE,
+    vendor="Bing Ads",
+    category="advertising",
+    kind="pixel",
+    consent_state="accept-all",
+)
+
 
 def _result(consent: Consent | None, **observed: object) -> ScanResult:
     return ScanResult(
@@ -116,14 +125,7 @@ def test_the_third_parties_and_cookies_tables_have_a_cell_per_consent_state() ->
     )
     observed = {
         "beacons": [
-            Beacon(
-                url="https://bat.bing.com/action/0?ti=1",
-                page_url=SITE,
-                vendor="Bing Ads",
-                category="advertising",
-                kind="pixel",
-                consent_state="accept-all",
-            ),
+            BING_AFTER_ACCEPT,
             Beacon(
                 url="https://px.tracker.test/p.gif",
                 page_url=SITE,
@@ -210,18 +212,10 @@ def test_statement_vs_site_gives_each_unnamed_third_party_its_consent_states() -
         ConsentObservation(state="accept-all", pages=[SITE], vendors=[ADS]),
         ConsentObservation(state="gpc", pages=[SITE]),
     )
-    beacon = Beacon(
-        url="https://bat.bing.com/action/0?ti=1",
-        page_url=SITE,
-        vendor="Bing Ads",
-        category="advertising",
-        kind="pixel",
-        consent_state="accept-all",
-    )
     text = "We keep your orders."
     result = _result(
         consent,
-        beacons=[beacon],
+        beacons=[BING_AFTER_ACCEPT],
         statement=Statement(url=f"{SITE}privacy", sha256="s", text=text),
     )
     ctx = CheckContext(result=result, first_party=FirstParty(SITE), vendors=load_vendors())
