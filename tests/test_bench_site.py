@@ -146,3 +146,4 @@ def test_the_consent_line_names_the_states_and_the_share_of_the_whole_scan() -> 
     assert "reject-all not visited (opt-out by rule 'cookieconsent3' failed)" in line
     assert "20% of the whole scan, +25% over the scan without them" in line
     assert line.endswith("MISSED]")
+    assert "target" not in consent_cost(detail, seconds=100.0, pages=100)  # the 1,000-page one
