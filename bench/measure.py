@@ -23,25 +23,28 @@ import psutil
 SAMPLE_INTERVAL_S = 0.2
 
 
-def tree_rss(process: psutil.Process) -> tuple[int, int]:
-    """(bytes resident, processes) of `process` and all its descendants right now.
+def tree_memory(process: psutil.Process) -> tuple[int, int, int]:
+    """(bytes resident, proportional set size, processes) of `process` and all its
+    descendants right now.
 
     RSS counts pages shared between Chromium's processes once per process, so the sum
     overstates what the tree takes from the machine; it is the figure `ps` and most monitors
-    show, and it moves the same way as the true figure when something grows."""
+    show, and it moves the same way as the true figure when something grows. PSS shares each
+    page out among the processes that map it: its sum is what the tree really takes."""
     try:
         members = [process, *process.children(recursive=True)]
     except psutil.Error:
-        return 0, 0
-    total = 0
-    counted = 0
+        return 0, 0, 0
+    rss = pss = counted = 0
     for member in members:
         try:
-            total += member.memory_info().rss
-            counted += 1
+            info = member.memory_full_info()
         except psutil.Error:
             continue  # ended between listing and reading
-    return total, counted
+        rss += info.rss
+        pss += getattr(info, "pss", info.rss)  # PSS is Linux's; elsewhere RSS stands in
+        counted += 1
+    return rss, pss, counted
 
 
 class TreeSampler:
@@ -51,6 +54,7 @@ class TreeSampler:
         self.process = psutil.Process(pid)
         self.interval = interval
         self.peak_bytes = 0
+        self.peak_pss_bytes = 0
         self.peak_processes = 0
         self.samples = 0
         self._stop = threading.Event()
@@ -66,8 +70,9 @@ class TreeSampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            rss, processes = tree_rss(self.process)
+            rss, pss, processes = tree_memory(self.process)
             self.samples += 1
+            self.peak_pss_bytes = max(self.peak_pss_bytes, pss)
             if rss > self.peak_bytes:
                 self.peak_bytes = rss
                 self.peak_processes = processes
@@ -84,11 +89,17 @@ class Measured:
     """From starting the child process to its end, interpreter start included."""
     peak_rss_bytes: int
     peak_processes: int
+    peak_pss_bytes: int = 0
 
     @property
     def peak_rss_mb(self) -> float:
         """The peak in MiB."""
         return self.peak_rss_bytes / 2**20
+
+    @property
+    def peak_pss_mb(self) -> float:
+        """The peak proportional set size in MiB (what the tree really took)."""
+        return self.peak_pss_bytes / 2**20
 
 
 class StepFailed(RuntimeError):
@@ -132,4 +143,6 @@ def run_step(
         if returncode != 0 or not out_path.exists():
             raise StepFailed(f"{mode} ended with exit code {returncode}")
         output = json.loads(out_path.read_text(encoding="utf-8"))
-    return Measured(output, wall, sampler.peak_bytes, sampler.peak_processes)
+    return Measured(
+        output, wall, sampler.peak_bytes, sampler.peak_processes, sampler.peak_pss_bytes
+    )

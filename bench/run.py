@@ -117,6 +117,7 @@ def _figures(step: Measured) -> dict[str, Any]:
         "pages_per_second": round(_rate(step), 2),
         "peak_rss_mb": round(step.peak_rss_mb, 1),
         "peak_processes": step.peak_processes,
+        "peak_pss_mb": round(step.peak_pss_mb, 1),
     }
 
 
@@ -267,9 +268,10 @@ def main(argv: list[str] | None = None) -> int:
             target = target_ratio(n)
             print(
                 f"N={n}: complyscan {ours['pages_per_second']} pages/s "
-                f"({ours['visited']} pages in {ours['seconds']} s, peak {ours['peak_rss_mb']} MiB)"
-                f"; bare browser {bare['pages_per_second']} pages/s "
-                f"(peak {bare['peak_rss_mb']} MiB); ratio {figures['ratio']:.2f} "
+                f"({ours['visited']} pages in {ours['seconds']} s, peak {ours['peak_rss_mb']} MiB"
+                f" RSS, {ours['peak_pss_mb']} MiB PSS); bare browser "
+                f"{bare['pages_per_second']} pages/s (peak {bare['peak_rss_mb']} MiB RSS, "
+                f"{bare['peak_pss_mb']} MiB PSS); ratio {figures['ratio']:.2f} "
                 f"[target >= {target}: {_verdict(figures['ratio'] >= target)}]",
                 flush=True,
             )
