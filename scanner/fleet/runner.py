@@ -114,8 +114,11 @@ def start_fork_server() -> None:
     multiprocessing.forkserver.ensure_running()
 
 
-async def run_site_process(config: ScanConfig, limits: Limits) -> ChildOutcome:
-    """Scan `config`'s site in a child process group; kill the tree past a limit."""
+async def run_site_process(
+    config: ScanConfig, limits: Limits, previous: ScanResult | None = None
+) -> ChildOutcome:
+    """Scan `config`'s site in a child process group, compared with `previous` (the site's
+    previous scan); kill the tree past a limit."""
     from scanner.fleet.child import run_child
 
     marker = uuid.uuid4().hex
@@ -123,9 +126,13 @@ async def run_site_process(config: ScanConfig, limits: Limits) -> ChildOutcome:
         config_path = Path(work) / "config.json"
         outcome_path = Path(work) / "outcome.json"
         config_path.write_text(config.model_dump_json(), encoding="utf-8")
+        previous_path = None
+        if previous is not None:
+            previous_path = str(Path(work) / "previous.json")
+            Path(previous_path).write_text(previous.model_dump_json(), encoding="utf-8")
         child = _FORKSERVER.Process(
             target=run_child,
-            args=(str(config_path), str(outcome_path), MARKER, marker),
+            args=(str(config_path), previous_path, str(outcome_path), MARKER, marker),
             name="complyscan-scan",
         )
         await asyncio.to_thread(start_fork_server)
