@@ -91,7 +91,7 @@ def marked(marker: str) -> list[psutil.Process]:
 
 def kill_tree(root_pid: int, marker: str, known: list[psutil.Process]) -> None:
     """SIGKILL the child's process group, every process seen in its tree and every process that
-    carries its marker (an orphaned browser), then reap what we can."""
+    carries its marker (an orphaned browser), then wait (5 s at most) until each has ended."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(root_pid, signal.SIGKILL)
     victims = {p.pid: p for p in known}
@@ -100,7 +100,19 @@ def kill_tree(root_pid: int, marker: str, known: list[psutil.Process]) -> None:
     for process in victims.values():
         with contextlib.suppress(psutil.Error):
             process.kill()
-    psutil.wait_procs(list(victims.values()), timeout=5)
+    deadline = time.monotonic() + 5
+    while any(not _ended(p) for p in victims.values()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _ended(process: psutil.Process) -> bool:
+    """Gone, or a zombie: a browser process orphaned by the scan's end is reparented to init,
+    which reaps it when it will (a second or more in some containers); dead, it holds no memory,
+    so waiting for its reaping (as psutil.wait_procs does) only stalls the next job."""
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return True
 
 
 _FORKSERVER = multiprocessing.get_context("forkserver")
