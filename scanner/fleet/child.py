@@ -16,7 +16,13 @@ from scanner.config import ScanConfig
 from scanner.fleet.site import run_one_site
 from scanner.model import ScanResult
 
-PRELOAD = ["scanner.fleet.child", "scanner.cli", "scanner.engine", "scanner.report"]
+PRELOAD = [
+    "scanner.fleet.child",
+    "scanner.cli",
+    "scanner.engine",
+    "scanner.report",
+    "scanner.pipeline",
+]
 """What the fork server imports once, for every scan it forks."""
 
 _PR_SET_PDEATHSIG = 1
