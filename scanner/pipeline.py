@@ -31,7 +31,7 @@ from scanner.gate import GateConfigError, GateOutcome, evaluate, load_waivers
 from scanner.model import Changes, ScanResult
 from scanner.outdir import OutDirError, claim
 from scanner.report import write_reports
-from scanner.store import HistoryStore, StoreError, default_path, target_key
+from scanner.store import HistoryStore, StoreError, default_path, previous_scan, target_key
 from scanner.webhook import notify
 
 log = logging.getLogger(__name__)
@@ -76,24 +76,30 @@ def run_site(
     *,
     progress: Progress | None = None,
     history: bool = True,
+    previous: ScanResult | None = None,
     on_warning: Callable[[str], None] | None = None,
     on_reports: Callable[[GateOutcome, dict[str, Path]], None] | None = None,
 ) -> SiteOutcome:
     """Scan one site with a ready configuration, gate it and write its outputs.
 
     The scan holds --out for its whole life: a second scan there is a usage error
-    (scanner/outdir.py). With `history`, the previous scan of the site comes from the store and
-    this one is added to it, after the reports are written. `on_warning` hears each warning as it
-    happens; `on_reports` hears the verdict as soon as the reports are written (before the store
-    and the webhook). Never raises for anything a user or a site can cause.
+    (scanner/outdir.py). The previous scan of the site (for statement-changed and `changes`)
+    comes from one place: with `history`, from the store (--db, else the per-user one), which
+    this scan is then added to, after the reports are written; without it, it is `previous`,
+    read by a caller that keeps history elsewhere (a fleet worker, from the fleet's database, by
+    the same `previous_scan`). `on_warning` hears each warning as it happens; `on_reports`
+    hears the verdict as soon as the reports are written (before the store and the webhook).
+    Never raises for anything a user or a site can cause.
     """
+    if history and previous is not None:
+        raise ValueError("the previous scan comes from the history store or from the caller")
     try:
         out_dir = claim(config)
     except OutDirError as exc:
         return SiteOutcome(exit_code=EXIT_USAGE, error=str(exc))
     with out_dir:
         return _run_in_claimed_out(
-            config, progress or Progress(), history, _Warnings(on_warning), on_reports
+            config, progress or Progress(), history, previous, _Warnings(on_warning), on_reports
         )
 
 
@@ -114,6 +120,7 @@ def _run_in_claimed_out(
     config: ScanConfig,
     progress: Progress,
     history: bool,
+    previous: ScanResult | None,
     warn: _Warnings,
     on_reports: Callable[[GateOutcome, dict[str, Path]], None] | None,
 ) -> SiteOutcome:
@@ -124,11 +131,10 @@ def _run_in_claimed_out(
     except (GateConfigError, ConfigError) as exc:
         return SiteOutcome(exit_code=EXIT_USAGE, error=str(exc), warnings=tuple(warn.lines))
     store, store_error = _open_store(config, warn) if history else (None, None)
-    previous = None
     target = target_key(config.profile, config.resolve, config.url)  # a timeline per target
     if store is not None:
         try:
-            previous = store.latest(config.url, target)
+            previous = previous_scan(store, config)
         except StoreError as exc:
             store_error = exc
     scan = Scan(config, progress, previous=previous)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -42,6 +42,9 @@ from scanner.model import ScanResult, Severity
 from scanner.net import Resolver
 from scanner.sanitize import scrub_surrogates
 from scanner.urls import idna_host, origin
+
+if TYPE_CHECKING:
+    from scanner.config import ScanConfig
 
 STORE_VERSION = 3
 """The schema version, kept in SQLite's `user_version` (1 was the store before Alembic)."""
@@ -123,6 +126,13 @@ def target_key(profile: str | None, resolve: list[str], url: str) -> str:
         return profile
     address = Resolver.from_strings(resolve).lookup(idna_host(urlsplit(url).hostname or ""))
     return f"resolve:{address}" if address else DEFAULT_TARGET
+
+
+def previous_scan(store: HistoryStore, config: ScanConfig) -> ScanResult | None:
+    """The scan a new scan of `config`'s site is compared with (statement-changed, `changes`):
+    the last complete one in `store` of the same site on the same target (`target_key`). A
+    single scan, scan-all and a fleet worker all read it here."""
+    return store.latest(config.url, target_key(config.profile, config.resolve, config.url))
 
 
 def store_url(db: str | Path) -> sa.URL:

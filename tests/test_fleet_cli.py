@@ -240,3 +240,52 @@ def test_retry_failed_queues_the_failed_sites_again(
     with HistoryStore(db) as store:
         (state,) = [s for s in FleetRecords(store).states("r") if s.site == site]
         assert (state.state, state.attempts, state.reason) == ("queued", 0, None)
+
+
+def test_a_worker_stops_at_once_on_sigterm_while_its_database_is_down(
+    tmp_path: Path, postgres: Any
+) -> None:
+    import contextlib
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psycopg
+
+    db = postgres.create_database("stop")
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "scanner.cli", "worker", "--db", db],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        # Given a worker at work
+        deadline = time.monotonic() + 60
+        beating = False
+        while not beating and time.monotonic() < deadline:
+            time.sleep(0.1)
+            with contextlib.suppress(psycopg.Error), psycopg.connect(db) as conn:
+                row = conn.execute("SELECT count(*) FROM procrastinate_workers").fetchone()
+                beating = row is not None and row[0] > 0
+        assert beating, log.read_text(errors="replace")[-3000:]
+        # When its database goes away, and it is told to stop while it tries to reconnect
+        postgres.stop("immediate")
+        try:
+            time.sleep(4.0)  # the outage is noticed at once; a second later it reconnects
+            asked = time.monotonic()
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=40)
+            took = time.monotonic() - asked
+        finally:
+            postgres.start()
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+    # Then it stops within seconds (not after the connection pool's 30 s), cleanly
+    assert took < 5, f"the worker took {took:.1f} s to stop"
+    assert worker.returncode == 0 and "Traceback" not in log.read_text(errors="replace")

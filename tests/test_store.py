@@ -300,3 +300,29 @@ def test_the_target_is_the_profile_else_the_start_hosts_resolved_address(
     from scanner.store import target_key
 
     assert target_key(profile, resolve, "https://WWW.shop.test:8443/x") == key
+
+
+def test_a_scan_is_compared_with_the_last_complete_scan_of_its_site_and_target(
+    store_db: str,
+) -> None:
+    from scanner.config import ScanConfig
+    from scanner.store import previous_scan
+
+    config = ScanConfig(url="https://www.shop.test/shop", resolve=["www.shop.test:127.0.0.2"])
+    with HistoryStore(store_db) as store:
+        # Given no scan of the site yet
+        assert previous_scan(store, config) is None
+        # When it has a complete scan on its target, then an incomplete one, and scans of
+        # another target and another site
+        kept = store.add(result(), "resolve:127.0.0.2")
+        store.add(result(at=T0 + timedelta(hours=1), complete=False), "resolve:127.0.0.2")
+        store.add(result(at=T0 + timedelta(hours=2)), "default")
+        store.add(
+            result("https://other.shop.test/", at=T0 + timedelta(hours=3)), "resolve:127.0.0.2"
+        )
+        # Then its previous scan is the complete one on its own target (what `scan` and a
+        # fleet worker both read)
+        previous = previous_scan(store, config)
+        assert previous is not None and previous.started_at == store.get(kept).started_at
+        staging = config.model_copy(update={"profile": "staging"})
+        assert previous_scan(store, staging) is None

@@ -14,8 +14,15 @@ from pathlib import Path
 
 from scanner.config import ScanConfig
 from scanner.fleet.site import run_one_site
+from scanner.model import ScanResult
 
-PRELOAD = ["scanner.fleet.child", "scanner.cli", "scanner.engine", "scanner.report"]
+PRELOAD = [
+    "scanner.fleet.child",
+    "scanner.cli",
+    "scanner.engine",
+    "scanner.report",
+    "scanner.pipeline",
+]
 """What the fork server imports once, for every scan it forks."""
 
 _PR_SET_PDEATHSIG = 1
@@ -29,14 +36,20 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def run_child(config_path: str, outcome_path: str, marker_name: str, marker: str) -> None:
-    """Scan the site of `config_path` (a ScanConfig as JSON); write the outcome to
+def run_child(
+    config_path: str, previous_path: str | None, outcome_path: str, marker_name: str, marker: str
+) -> None:
+    """Scan the site of `config_path` (a ScanConfig as JSON), compared with the previous scan at
+    `previous_path` (a report.json; None when the site has none); write the outcome to
     `outcome_path`. Every process it starts inherits `marker_name=marker`."""
     os.setsid()
     _die_with_parent()
     os.environ[marker_name] = marker
     config = ScanConfig.model_validate_json(Path(config_path).read_text(encoding="utf-8"))
-    outcome = run_one_site(config)
+    previous = None
+    if previous_path is not None:
+        previous = ScanResult.model_validate_json(Path(previous_path).read_bytes())
+    outcome = run_one_site(config, previous)
     document = {
         "exit_code": outcome.exit_code,
         "reason": outcome.reason,

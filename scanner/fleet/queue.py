@@ -38,6 +38,9 @@ TICK = "complyscan.schedule_tick"
 BACKOFF_S = 2
 """Exponential backoff base between attempts: 2 s, then 4 s."""
 
+POOL_WAIT_S = 3.0
+"""How long the engine waits for a pooled connection before the query fails."""
+
 Handler = Callable[[str, str], Awaitable[None]]
 Tick = Callable[[int], Awaitable[None]]
 
@@ -69,7 +72,12 @@ class JobQueue:
     def _app(self) -> procrastinate.App:
         app = procrastinate.App(
             connector=procrastinate.PsycopgConnector(
-                conninfo=self.conninfo, kwargs={"connect_timeout": 10}
+                conninfo=self.conninfo,
+                kwargs={"connect_timeout": 10},
+                # How long a query waits for a pooled connection: while the database does not
+                # answer, every query fails after this (the loop in `work` reconnects), and a
+                # stopping worker is not held for the pool's default 30 s.
+                timeout=POOL_WAIT_S,
             )
         )
 
@@ -177,11 +185,17 @@ class JobQueue:
                 if max_jobs is not None and done >= max_jobs and worker is not None:
                     worker.stop()
 
+        this = asyncio.current_task()
+
         def stop() -> None:
             nonlocal stopping
             stopping = True
             if worker is not None:
-                worker.stop()
+                worker.stop()  # the running jobs finish first
+            elif this is not None:
+                # No job runs: it is connecting to the database (up to the connection pool's
+                # 30 s when the database does not answer) or waiting to, so it stops now.
+                this.cancel()
 
         self.handler = counted
         self.tick = tick
@@ -190,32 +204,36 @@ class JobQueue:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop)
-        while not stopping and (max_jobs is None or done < max_jobs):
-            app = self._app()
-            try:
-                async with app.open_async():
-                    options: dict[str, Any] = {
-                        "queues": queues,
-                        "name": name,
-                        "concurrency": concurrency,
-                        "install_signal_handlers": False,
-                        "update_heartbeat_interval": max(stalled_after / 6, 0.5),
-                        "stalled_worker_timeout": stalled_after,
-                        "fetch_job_polling_interval": 2.0,
-                    }
-                    worker = app._worker(**options)
-                    reaper = asyncio.create_task(_reap(app, stalled_after))
-                    try:
-                        await worker.run()
-                    finally:
-                        reaper.cancel()
-                        with contextlib.suppress(asyncio.CancelledError, Exception):
-                            await reaper
-            except Exception as exc:  # the database went away: wait for it, then go on
-                log.warning("worker: %s; reconnecting", str(exc).strip().splitlines()[0])
-            worker = None
-            if not stopping and (max_jobs is None or done < max_jobs):
-                await asyncio.sleep(1.0)
+        try:
+            while not stopping and (max_jobs is None or done < max_jobs):
+                app = self._app()
+                try:
+                    async with app.open_async():
+                        options: dict[str, Any] = {
+                            "queues": queues,
+                            "name": name,
+                            "concurrency": concurrency,
+                            "install_signal_handlers": False,
+                            "update_heartbeat_interval": max(stalled_after / 6, 0.5),
+                            "stalled_worker_timeout": stalled_after,
+                            "fetch_job_polling_interval": 2.0,
+                        }
+                        worker = app._worker(**options)
+                        reaper = asyncio.create_task(_reap(app, stalled_after))
+                        try:
+                            await worker.run()
+                        finally:
+                            reaper.cancel()
+                            with contextlib.suppress(asyncio.CancelledError, Exception):
+                                await reaper
+                except Exception as exc:  # the database went away: wait for it, then go on
+                    log.warning("worker: %s; reconnecting", str(exc).strip().splitlines()[0])
+                worker = None
+                if not stopping and (max_jobs is None or done < max_jobs):
+                    await asyncio.sleep(1.0)
+        except asyncio.CancelledError:
+            if not stopping:
+                raise
 
 
 def _one_line(record: logging.LogRecord) -> bool:

@@ -31,6 +31,10 @@ MARKER = "COMPLYSCAN_FLEET_JOB"
 """The environment variable every process of a scan's tree carries (its value: the job's)."""
 
 POLL_S = 0.2
+PSS_EVERY_S = 1.0
+"""How often the tree's PSS is read while its RSS is under the limit. Reading PSS walks the page
+tables of every process (about 2 ms for each Chromium process: 10% of a core at every poll);
+reading RSS is one line of /proc."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,16 @@ def tree_memory(processes: list[psutil.Process]) -> int:
     return total
 
 
+def tree_rss(processes: list[psutil.Process]) -> int:
+    """The summed resident set size of a process tree in bytes: pages shared by several
+    processes are counted in each, so it is never below `tree_memory`."""
+    total = 0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            total += process.memory_info().rss
+    return total
+
+
 def marked(marker: str) -> list[psutil.Process]:
     """Every live process whose environment carries `MARKER=marker`."""
     found = []
@@ -91,7 +105,7 @@ def marked(marker: str) -> list[psutil.Process]:
 
 def kill_tree(root_pid: int, marker: str, known: list[psutil.Process]) -> None:
     """SIGKILL the child's process group, every process seen in its tree and every process that
-    carries its marker (an orphaned browser), then reap what we can."""
+    carries its marker (an orphaned browser), then wait (5 s at most) until each has ended."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(root_pid, signal.SIGKILL)
     victims = {p.pid: p for p in known}
@@ -100,7 +114,19 @@ def kill_tree(root_pid: int, marker: str, known: list[psutil.Process]) -> None:
     for process in victims.values():
         with contextlib.suppress(psutil.Error):
             process.kill()
-    psutil.wait_procs(list(victims.values()), timeout=5)
+    deadline = time.monotonic() + 5
+    while any(not _ended(p) for p in victims.values()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _ended(process: psutil.Process) -> bool:
+    """Gone, or a zombie: a browser process orphaned by the scan's end is reparented to init,
+    which reaps it when it will (a second or more in some containers); dead, it holds no memory,
+    so waiting for its reaping (as psutil.wait_procs does) only stalls the next job."""
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return True
 
 
 _FORKSERVER = multiprocessing.get_context("forkserver")
@@ -114,8 +140,11 @@ def start_fork_server() -> None:
     multiprocessing.forkserver.ensure_running()
 
 
-async def run_site_process(config: ScanConfig, limits: Limits) -> ChildOutcome:
-    """Scan `config`'s site in a child process group; kill the tree past a limit."""
+async def run_site_process(
+    config: ScanConfig, limits: Limits, previous: ScanResult | None = None
+) -> ChildOutcome:
+    """Scan `config`'s site in a child process group, compared with `previous` (the site's
+    previous scan); kill the tree past a limit."""
     from scanner.fleet.child import run_child
 
     marker = uuid.uuid4().hex
@@ -123,9 +152,13 @@ async def run_site_process(config: ScanConfig, limits: Limits) -> ChildOutcome:
         config_path = Path(work) / "config.json"
         outcome_path = Path(work) / "outcome.json"
         config_path.write_text(config.model_dump_json(), encoding="utf-8")
+        previous_path = None
+        if previous is not None:
+            previous_path = str(Path(work) / "previous.json")
+            Path(previous_path).write_text(previous.model_dump_json(), encoding="utf-8")
         child = _FORKSERVER.Process(
             target=run_child,
-            args=(str(config_path), str(outcome_path), MARKER, marker),
+            args=(str(config_path), previous_path, str(outcome_path), MARKER, marker),
             name="complyscan-scan",
         )
         await asyncio.to_thread(start_fork_server)
@@ -136,19 +169,26 @@ async def run_site_process(config: ScanConfig, limits: Limits) -> ChildOutcome:
         peak = 0
         failure = None
         deadline = time.monotonic() + limits.seconds
+        limit = limits.memory_mb * 2**20
+        next_pss = 0.0
         try:
             while child.exitcode is None:
                 tree = _tree(root)
                 for process in tree:
                     seen.setdefault(process.pid, process)
-                rss = tree_memory(tree)
-                peak = max(peak, rss)
-                if rss > limits.memory_mb * 2**20:
-                    failure = (
-                        f"memory limit: the scan's processes used {rss // 2**20} MiB "
-                        f"(limit {limits.memory_mb} MiB)"
-                    )
-                    break
+                # PSS never exceeds RSS: while the tree's RSS is under the limit, so is its PSS,
+                # which is then read only now and then, for the peak.
+                now = time.monotonic()
+                if tree_rss(tree) > limit or now >= next_pss:
+                    next_pss = now + PSS_EVERY_S
+                    memory = tree_memory(tree)
+                    peak = max(peak, memory)
+                    if memory > limit:
+                        failure = (
+                            f"memory limit: the scan's processes used {memory // 2**20} MiB "
+                            f"(limit {limits.memory_mb} MiB)"
+                        )
+                        break
                 if time.monotonic() > deadline:
                     failure = f"time limit: the scan ran past {limits.seconds:g} s"
                     break

@@ -1,7 +1,9 @@
 """The one-site pipeline, as the fleet calls it: the single seam between the fleet and a scan.
 
-`run_one_site` is scanner/pipeline.py's `run_site` without the history store (the fleet keeps
-its own); nothing else in scanner/fleet/ knows how a site is scanned.
+`run_one_site` is scanner/pipeline.py's `run_site` without a history store of its own: the fleet
+keeps history in its database, reads the site's previous scan from there (the worker, with the
+store's `previous_scan`, as a single scan reads it) and hands it in; nothing else in
+scanner/fleet/ knows how a site is scanned.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ class SiteOutcome:
     """Why there is no result (the browser could not start, a bad setting): one line."""
 
 
-def run_one_site(config: ScanConfig) -> SiteOutcome:
-    """Scan one site, quietly; the report files go to `config.out`. The fleet records the result
-    in its own store, so the scan keeps no history of its own here."""
+def run_one_site(config: ScanConfig, previous: ScanResult | None = None) -> SiteOutcome:
+    """Scan one site, quietly, compared with `previous` (the site's previous scan, from the
+    fleet's store); the report files go to `config.out`. The fleet records the result in its own
+    store, so the scan keeps no history of its own here."""
     from scanner.pipeline import run_site
 
-    outcome = run_site(config, history=False)
+    outcome = run_site(config, history=False, previous=previous)
     if outcome.result is None:
         return SiteOutcome(outcome.exit_code, None, outcome.error or "no result")
     return SiteOutcome(outcome.exit_code, outcome.result)

@@ -30,7 +30,7 @@ from scanner.fleet.queue import JobQueue, RetryLater
 from scanner.fleet.records import MAX_ATTEMPTS, FleetRecords, Superseded
 from scanner.fleet.runner import Limits, run_site_process, start_fork_server
 from scanner.parties.domains import registrable_domain
-from scanner.store import HistoryStore, StoreError, site_of, target_key
+from scanner.store import HistoryStore, StoreError, previous_scan, site_of, target_key
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +91,13 @@ class SiteWorker:
         if claim is None:
             return  # finished, cancelled, or failed for good just now
         config = ScanConfig.model_validate_json(claim.config)
+        # The site's previous scan, from the fleet's own history (where `finish` records this
+        # one), found as a single scan finds it in its store: statement-changed and `changes`.
+        previous = await _patiently(lambda: previous_scan(self.store, config))
         with tempfile.TemporaryDirectory(prefix="complyscan-reports-") as staging:
             out = Path(staging) / "reports"
             config = config.model_copy(update={"out": out, "db": None, "webhook": None})
-            outcome = await run_site_process(config, self.limits)
+            outcome = await run_site_process(config, self.limits, previous)
             location = None
             reason = outcome.failure
             if outcome.result is not None:
