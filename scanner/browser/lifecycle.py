@@ -149,6 +149,10 @@ class PageLife:
         clock, and what they send after starting must not be cut off by the leaving.
         `intercept(True)` makes CDP Fetch pause every request of the tab (and `False` undoes
         it): what an unloading document sends reaches no Network event, only Fetch."""
+        # A page's workers run on the real clock, between steps that send nothing (Partytown's
+        # start-up: a service worker, a worker, then the tag): they get twice the quiet.
+        if self.net.workers:
+            quiet_s *= 2
         # After page time starved on a request that never ends, the cap was already waited.
         await self.net.wait_for_quiet(quiet_s, 2 * quiet_s if self.starved else cap_s)
         self.net.leaving = True

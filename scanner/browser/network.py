@@ -123,6 +123,8 @@ class NetworkLog:
     """Bytes of request bodies kept for the current page (against BODY_BUDGET)."""
     leaving: bool = False
     """The page is being left: requests CDP Fetch pauses are recorded (see on_request_paused)."""
+    workers: int = 0
+    """Workers the page started (WorkerWatch counts them): they run on the real clock."""
     _redirects: dict[str, int] = field(default_factory=dict)
     _reading: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -135,6 +137,7 @@ class NetworkLog:
         self._redirects.clear()
         self.body_bytes = 0
         self.leaving = False
+        self.workers = 0
         self._touch()
 
     def mark_activity(self) -> None:
@@ -257,10 +260,17 @@ class NetworkLog:
                 record.headers.setdefault(str(k), str(v))
 
     def on_response_received(self, event: dict[str, Any]) -> None:
-        """Network.responseReceived: the status of the final hop."""
-        record = self.requests.get(self._key(str(event.get("requestId"))))
+        """Network.responseReceived: the status of the final hop.
+
+        An answered request no longer holds the page's quiet: a response whose body the page
+        never reads (a beacon's `fetch`, Sentry's envelope, a worker's POST) is reported
+        finished only when the page goes, and each wait for quiet ran into its cap (measured:
+        10 s more on every page with such a beacon)."""
+        request_id = str(event.get("requestId"))
+        record = self.requests.get(self._key(request_id))
         if record is not None:
             record.status = int((event.get("response") or {}).get("status") or 0) or None
+        self.inflight.discard(request_id)
         self._touch()
 
     def on_response_extra_info(self, event: dict[str, Any]) -> None:

@@ -138,6 +138,7 @@ class WorkerWatch:
             self.spawn(self._send(session, "Runtime.runIfWaitingForDebugger"))
             return
         self.workers[session] = f"{info.get('type')} {info.get('url', '')}"
+        self.net.workers += 1
         self.net.mark_activity()  # a worker starting up will send: the page is not quiet yet
         self.spawn(self._prepare(session))
 
