@@ -17,13 +17,21 @@ Chromium 156 (Playwright 1.65, the crawler's persistent context, whose `browser`
   `Target.sendMessageToTarget`. Its `Network.enable` then `Runtime.runIfWaitingForDebugger`
   let the worker run with its first request (a fetch on start) in the session's events.
   The held session is then detached.
-- That session's CDP Fetch patterns (Fetch.enable, as WorkerWatch sends) pause the worker's
-  requests only when they reach Chromium before the worker's script is fetched, which
-  Chromium starts as it creates the worker, about when the target is reported: a race,
-  measured both ways (paused in one probe, not paused in another and in the crawl's test).
-  So every request of a shared worker to an address the policy refuses is listed from its
-  `Network.requestWillBeSent` (once, whether our pause or Chromium's resolver failed it);
-  Chromium's resolver rules (NetPolicy.chromium_rules) refuse its connection in either case.
+- That session's CDP Fetch patterns (Fetch.enable, as WorkerWatch sends to a dedicated
+  worker) pause the worker's requests only when they reach Chromium before the worker's
+  script is fetched, which Chromium starts as it creates the worker, before the target is
+  reported: a race, lost in the crawl's test every time, and enabling Fetch again once the
+  script has loaded does not help. `Fetch.enable` on the browser's session, made before any
+  worker exists, pauses every shared worker's requests (5 of 5 probes), with the worker's
+  target id as their `frameId`; it pauses the pages' requests too, which it lets go at
+  once (their tab's session pauses and guards them next).
+
+So the guard is the browser session's Fetch patterns (the same ADDRESS_PATTERNS as a page's):
+a request paused there whose frameId is a shared worker's target id is failed when the
+policy refuses it and listed in skipped_private, as WorkerWatch does for a dedicated worker.
+The `Target.attachedToTarget` of a worker comes before any request of it on the one
+connection, so its requests are known as its own. Chromium's resolver rules
+(NetPolicy.chromium_rules) refuse such a connection as well.
 
 Attribution: a worker is attributed to the tab on a page of its origin when its target
 appears (a frame of that origin counts; the main frame first, then the tab whose log was
@@ -54,6 +62,8 @@ from scanner.browser.workers import Refuses, WorkerWatch
 log = logging.getLogger(__name__)
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_BROWSER = ""
+"""The session id `_send` takes for the browser's own session."""
 
 
 def origin_of(url: str) -> str:
@@ -89,11 +99,12 @@ class SharedWorkerWatch(WorkerWatch):
             fetch_patterns=fetch_patterns,
             allowed_addresses=allowed_addresses,
             refuses=refuses,
-            blocked=[],  # listed from the Network events instead (_log_for)
+            blocked=blocked,
             spawn=self._spawn,
         )
-        self.skipped = blocked
-        """Where the refused requests are listed (the crawl's skipped_private)."""
+        self.browser_patterns = fetch_patterns
+        """Paused on the browser's session (the worker sessions' own patterns come too late)."""
+        self.fetch_patterns = []
         self.tabs = tabs
         """The crawl's open tabs (of the browser this session belongs to)."""
         self.origins: dict[str, str] = {}
@@ -114,6 +125,8 @@ class SharedWorkerWatch(WorkerWatch):
         self.cdp.on("Target.attachedToTarget", self._on_attached)
         self.cdp.on("Target.detachedFromTarget", self._on_detached)
         self.cdp.on("Target.receivedMessageFromTarget", self._on_message)
+        self.cdp.on("Fetch.requestPaused", self._on_paused)
+        await self.cdp.send("Fetch.enable", {"patterns": self.browser_patterns})
         await self.cdp.send(
             "Target.setAutoAttach",
             {
@@ -131,6 +144,22 @@ class SharedWorkerWatch(WorkerWatch):
             return  # our own non-flattened session to it (_adopt) is reported too
         self._targets.add(target)
         self.spawn(self._adopt(target, str(event.get("sessionId")), str(info.get("url", ""))))
+
+    def _on_paused(self, event: dict[str, Any]) -> None:
+        """A request to a literal address, paused on the browser's session: a shared worker's
+        is guarded; any other context's goes on (its own session guards it)."""
+        if str(event.get("frameId")) in self._targets:
+            self.spawn(self._guard(_BROWSER, event))
+        else:
+            request = {"requestId": event.get("requestId")}
+            self.spawn(self._send(_BROWSER, "Fetch.continueRequest", request))
+
+    async def _send(self, session: str, method: str, params: dict[str, Any] | None = None) -> None:
+        if session != _BROWSER:
+            await super()._send(session, method, params)
+            return
+        with contextlib.suppress(PlaywrightError):  # the request or the browser is gone
+            await self.cdp.send(method, params or {})
 
     def _on_detached(self, event: dict[str, Any]) -> None:
         session = str(event.get("sessionId"))
@@ -181,11 +210,6 @@ class SharedWorkerWatch(WorkerWatch):
         return tab
 
     def _log_for(self, session: str, method: str, params: dict[str, Any]) -> NetworkLog | None:
-        if method == "Network.requestWillBeSent":
-            url = str((params.get("request") or {}).get("url", ""))
-            if self.refuses(url):
-                log.info("refused a shared worker's request to a private address: %s", url)
-                self.skipped.append(url[:2000])
         request_id = params.get("requestId")
         if request_id is None:
             return None

@@ -14,8 +14,10 @@ Dedicated workers and the page's service workers are attached from the page's se
 service worker's install and activate requests included, measured with service workers
 allowed). A shared worker is not the page's child target (measured with Chromium 156: the
 page session's auto-attach never reports it; a browser session's does): SharedWorkerWatch
-(shared_workers.py) attaches to shared workers from the browser with this class's code, and
-records their requests in the log of the tab on a page of their origin.
+(shared_workers.py) attaches to shared workers from the browser with this class's code,
+records their requests in the log of the tab on a page of their origin, and guards them with
+the browser session's Fetch patterns (a worker session's own come too late for a shared
+worker, measured there).
 
 Playwright's CDPSession cannot address a flattened child session, so the worker sessions are
 driven through `Target.sendMessageToTarget` (the non-flattened protocol). Playwright itself
@@ -233,11 +235,13 @@ class WorkerWatch:
 
         The messages are sent at once, in order, without waiting for each answer: Playwright
         may let a dedicated worker run as soon as it attaches, and every round trip saved is a
-        request of the worker's first moments recorded.
+        request of the worker's first moments recorded. No Fetch patterns: the worker's
+        requests are paused elsewhere (shared workers, from the browser's session).
         """
+        patterns = [{"patterns": self.fetch_patterns}] if self.fetch_patterns else []
         await asyncio.gather(
             self._send(session, "Network.enable", {"maxPostDataSize": 65536}),
-            self._send(session, "Fetch.enable", {"patterns": self.fetch_patterns}),
+            *(self._send(session, "Fetch.enable", p) for p in patterns),
             self._send(session, "Runtime.evaluate", {"expression": self.guard}),
             self._send(session, "Runtime.runIfWaitingForDebugger"),
         )
