@@ -11,7 +11,10 @@ Chromium 156 (Playwright 1.65, the crawler's persistent context, whose `browser`
   protocol, messages are routed to the target via the sessionId attribute").
 - With `filter: [{"type": "shared_worker"}]` and `waitForDebuggerOnStart`, the flattened
   auto-attach reports each shared worker as it is created (`waitingForDebugger: true`) and
-  holds it there; pages and other targets are left alone.
+  holds it there while it is the only session (Playwright's own browser session attaches and
+  detaches); pages and other targets are left alone. Once a second session is attached, one
+  probe in five saw the worker start before that session's runIfWaitingForDebugger (its
+  requests were still in the session's events: Network.enable had been answered).
 - A second, non-flattened session to the same target (`Target.attachToTarget`, flatten false;
   it is reported by `Target.attachedToTarget` too) takes messages through
   `Target.sendMessageToTarget`. Its `Network.enable` then `Runtime.runIfWaitingForDebugger`
@@ -22,9 +25,9 @@ Chromium 156 (Playwright 1.65, the crawler's persistent context, whose `browser`
   script is fetched, which Chromium starts as it creates the worker, before the target is
   reported: a race, lost in the crawl's test every time, and enabling Fetch again once the
   script has loaded does not help. `Fetch.enable` on the browser's session, made before any
-  worker exists, pauses every shared worker's requests (5 of 5 probes), with the worker's
-  target id as their `frameId`; it pauses the pages' requests too, which it lets go at
-  once (their tab's session pauses and guards them next).
+  worker exists, paused every shared worker's requests (2 of 2 probes and every run of the
+  crawl's test since), with the worker's target id as their `frameId`; it pauses the pages'
+  requests too, which it lets go at once (their tab's session pauses and guards them next).
 
 So the guard is the browser session's Fetch patterns (the same ADDRESS_PATTERNS as a page's):
 a request paused there whose frameId is a shared worker's target id is failed when the
