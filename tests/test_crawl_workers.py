@@ -108,6 +108,18 @@ def test_the_workers_requests_are_recorded_as_the_page_s(crawled: Any) -> None:
     urls = {r.url for r in page.requests}
     assert "https://px.tracker.test/dedicated.gif" in urls
     assert "https://px.tracker.test/blob.gif" in urls
+    # A shared worker is no child of the page's: it is watched from the browser (issue 15).
+    assert "https://px.tracker.test/shared.gif" in urls
+
+
+def test_a_shared_worker_s_fetch_out_of_scope_is_refused_and_listed(crawled: Any) -> None:
+    # Its fetch to the canary is paused and failed by the crawler's own guard, as a dedicated
+    # worker's is, and listed with the crawl's refused addresses (not only refused by
+    # Chromium's resolver, which the crawl would not hear of).
+    _, crawler, connections = crawled
+    refused = [u for u in crawler.stats.skipped_private if u.endswith("/shared-fetch")]
+    assert len(refused) == 1 and refused[0].startswith("http://127.0.0.9:"), refused
+    assert connections == 0
 
 
 EARLY_WORKER_JS = """

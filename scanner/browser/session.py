@@ -26,6 +26,7 @@ from scanner.browser.discovery import chromium_version
 from scanner.browser.environment import QUIET_FLAGS, BrowserEnvironment
 from scanner.browser.network import INLINE_POST_DATA, NetworkLog
 from scanner.browser.settings import CrawlError, CrawlSettings, CrawlStats
+from scanner.browser.shared_workers import SharedWorkerWatch
 from scanner.browser.tab import Tab
 from scanner.browser.workers import WorkerWatch, websocket_guard
 from scanner.netpolicy import NetPolicy
@@ -64,6 +65,9 @@ class BrowserSession:
         self._front = asyncio.Lock()
         """Held while a tab is made the window's front tab and given input."""
         self._tab_user_agent: str | None = None
+        self._tabs: list[Tab] = []
+        """The open tabs of the crawl's browser (shared workers are attributed to them)."""
+        self._shared_workers: SharedWorkerWatch | None = None
         self._policy = settings.policy or NetPolicy.for_scan(
             settings.resolver, settings.scope, *settings.start_urls
         )
@@ -109,6 +113,7 @@ class BrowserSession:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
             raise CrawlError(f"the browser could not start: {first}") from None
         await self._prepare_context(self._context)
+        await self._watch_shared_workers(self._context)
         self.stats.chromium_version = (
             self._context.browser.version if self._context.browser else None
         )
@@ -125,6 +130,27 @@ class BrowserSession:
 
     async def _prepare_context(self, context: BrowserContext) -> None:
         await context.add_init_script(_GUARD_JS + "\n" + websocket_guard(self._allowed_addresses()))
+
+    async def _watch_shared_workers(self, context: BrowserContext) -> None:
+        """Record and guard shared workers, which no page's session sees (shared_workers.py)."""
+        if context.browser is None:
+            log.warning("shared workers are not watched: the context has no browser")
+            return
+        try:
+            cdp = await context.browser.new_browser_cdp_session()
+            watch = SharedWorkerWatch(
+                cdp,
+                lambda: self._tabs,
+                fetch_patterns=ADDRESS_PATTERNS,
+                allowed_addresses=self._allowed_addresses(),
+                refuses=self._refused,
+                blocked=self.stats.skipped_private,
+            )
+            await watch.start()
+        except PlaywrightError as exc:
+            log.warning("shared workers are not watched: %s", str(exc).strip()[:300])
+            return
+        self._shared_workers = watch
 
     def _refused(self, url: str) -> bool:
         """True when a browser request to `url` goes to a private address out of scope."""
@@ -160,6 +186,8 @@ class BrowserSession:
         cdp = await context.new_cdp_session(page)
         net = NetworkLog()
         tab = Tab(page, cdp, net)
+        if context is self._context:
+            self._tabs.append(tab)
         page.on("dialog", tab.dismiss)
         page.on("crash", lambda _: setattr(tab, "crashed", True))
         page.on("popup", lambda popup: tab.spawn(self._close_popup(tab, popup)))
@@ -228,6 +256,7 @@ class BrowserSession:
         """Close a crashed, hung or closed tab (without its unload handlers) and open a new one."""
         with contextlib.suppress(PlaywrightError, TimeoutError):
             await asyncio.wait_for(tab.page.close(run_before_unload=False), timeout=10)
+        self._tabs = [t for t in self._tabs if t is not tab]
         return await self._new_tab()
 
     async def _bounded(self, tab: Tab, call: Awaitable[Any]) -> Any:

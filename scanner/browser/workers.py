@@ -12,8 +12,12 @@ waiting for the debugger on start), and on each worker session:
 
 Dedicated workers and the page's service workers are attached from the page's session (a
 service worker's install and activate requests included, measured with service workers
-allowed); a shared worker is not the page's child target, so its requests are not recorded
-here (the resolver rules still refuse its connections).
+allowed). A shared worker is not the page's child target (measured with Chromium 156: the
+page session's auto-attach never reports it; a browser session's does): SharedWorkerWatch
+(shared_workers.py) attaches to shared workers from the browser with this class's code,
+records their requests in the log of the tab on a page of their origin, and guards them with
+the browser session's Fetch patterns (a worker session's own come too late for a shared
+worker, measured there).
 
 Playwright's CDPSession cannot address a flattened child session, so the worker sessions are
 driven through `Target.sendMessageToTarget` (the non-flattened protocol). Playwright itself
@@ -156,13 +160,18 @@ class WorkerWatch:
         method = message.get("method")
         params = message.get("params") or {}
         if method in _NETWORK_EVENTS:
-            handler = getattr(self.net, _NETWORK_EVENTS[method])
             params = dict(params)
             if "requestId" in params:  # a worker's request ids are its own: keep them apart
                 params["requestId"] = f"{session}:{params['requestId']}"
-            handler(params)
+            net = self._log_for(session, method, params)
+            if net is not None:
+                getattr(net, _NETWORK_EVENTS[method])(params)
         elif method == "Fetch.requestPaused":
             self.spawn(self._guard(session, params))
+
+    def _log_for(self, session: str, method: str, params: dict[str, Any]) -> NetworkLog | None:
+        """The network log a worker's event goes to (None: dropped): the tab's."""
+        return self.net
 
     # -- Playwright's view of the tab's requests --------------------------------------------
 
@@ -227,11 +236,13 @@ class WorkerWatch:
 
         The messages are sent at once, in order, without waiting for each answer: Playwright
         may let a dedicated worker run as soon as it attaches, and every round trip saved is a
-        request of the worker's first moments recorded.
+        request of the worker's first moments recorded. No Fetch patterns: the worker's
+        requests are paused elsewhere (shared workers, from the browser's session).
         """
+        patterns = [{"patterns": self.fetch_patterns}] if self.fetch_patterns else []
         await asyncio.gather(
             self._send(session, "Network.enable", {"maxPostDataSize": 65536}),
-            self._send(session, "Fetch.enable", {"patterns": self.fetch_patterns}),
+            *(self._send(session, "Fetch.enable", p) for p in patterns),
             self._send(session, "Runtime.evaluate", {"expression": self.guard}),
             self._send(session, "Runtime.runIfWaitingForDebugger"),
         )
