@@ -3,6 +3,7 @@ port, and the handler that answers from the hosts' routes (scanner/demo/server.p
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import socket
@@ -211,3 +212,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+        if response.status == 101:
+            self._hold_upgraded()
+
+    def _hold_upgraded(self) -> None:
+        """A switched protocol (a WebSocket) is no HTTP any more: what the client sends is read
+        and dropped until it hangs up, instead of being parsed as the next request (which
+        closed the socket under the page, a race with what the page sent next)."""
+        self.wfile.flush()
+        with contextlib.suppress(OSError, ValueError):
+            while self.rfile.read1(65536):
+                pass
+        self.close_connection = True
