@@ -162,8 +162,6 @@ class Crawler(PageEvidence):
                 self.stats.pages += 1
                 if page.error:
                     self.stats.failed += 1
-                for link in page.links:
-                    self.enqueue(link, depth + 1)
                 await self.sink(page)
             except asyncio.CancelledError:
                 raise

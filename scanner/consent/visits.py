@@ -167,7 +167,6 @@ async def visit_state(
             if not session.result:
                 visit.skipped = session.describe() or "no consent manager recognised"
                 return visit
-            await tab.net.wait_for_quiet(settings.quiet_s, settings.settle_cap_s)
         tab, start = await crawler._visit(tab, urls[0], 0)
         visit.pages.append(start)
         await _read_consent_apis(tab.page, visit)
