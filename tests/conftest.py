@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
+import faulthandler
 import os
 import socket
 import tempfile
@@ -20,6 +23,77 @@ from scanner.demo.server import Host, SiteServer
 # Scans keep history in a per-user store by default: tests (and the subprocesses they start)
 # use a private one, never the developer's.
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="complyscan-test-data-")
+
+# pytest-timeout (300 s, pyproject.toml) raises in the main thread, which an event loop can
+# swallow (a task that catches it) or a C call can outlast; a test still running after this
+# long has every thread's stack written to a file and its process ended, so a hang costs one
+# test, never the run (CI's 90 minutes). xdist reports the worker's crash with the test's name;
+# the controller prints the stacks at the end (`pytest_terminal_summary`).
+HANG_LIMIT_S = 420
+HANG_DIR = "COMPLYSCAN_TEST_HANG_DIR"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller, or a run without xdist
+        os.environ.setdefault(HANG_DIR, tempfile.mkdtemp(prefix="complyscan-test-hangs-"))
+        atexit.register(_remove_if_empty, Path(os.environ[HANG_DIR]))
+
+
+def _remove_if_empty(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        directory.rmdir()
+
+
+def _hung_before(nodeid: str) -> bool:
+    """Whether a process was ended running this test: its dump holds faulthandler's stacks."""
+    first = f"{nodeid} ran past "
+    for dump in Path(os.environ[HANG_DIR]).glob("*.txt"):
+        text = dump.read_text(errors="replace")
+        if text.startswith(first) and "\nTimeout (" in text:
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # xdist gives a crashed worker's test file to its replacement, this test included: failed
+    # at once, it cannot hang a second worker (the crash already failed the run).
+    if _hung_before(item.nodeid):
+        pytest.fail(f"hung in an earlier worker (past {HANG_LIMIT_S} s): not run again")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    dump = Path(os.environ[HANG_DIR]) / f"{os.getpid()}.txt"
+    with dump.open("w") as file:
+        file.write(f"{item.nodeid} ran past {HANG_LIMIT_S} s; its process was ended:\n")
+        file.flush()
+        faulthandler.dump_traceback_later(HANG_LIMIT_S, exit=True, file=file)
+        try:
+            yield
+        finally:
+            faulthandler.cancel_dump_traceback_later()
+    dump.unlink()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # What is left after the last test (a thread that is not a daemon, an atexit handler)
+    # cannot hold the process at exit past this either.
+    dump = Path(os.environ[HANG_DIR]) / f"{os.getpid()}-exit.txt"
+    file = dump.open("w")
+    file.write(f"pytest process {os.getpid()} did not exit within {HANG_LIMIT_S} s:\n")
+    file.flush()
+    faulthandler.dump_traceback_later(HANG_LIMIT_S, exit=True, file=file)
+    atexit.register(dump.unlink, missing_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for dump in sorted(Path(os.environ.get(HANG_DIR, "/nonexistent")).glob("*.txt")):
+        text = dump.read_text(errors="replace")
+        if "\nTimeout (" in text:
+            terminalreporter.write_sep("=", f"hung ({dump})")
+            terminalreporter.write(text)
 
 
 @pytest.fixture(scope="session")
