@@ -27,8 +27,9 @@ os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="complyscan-test-data-")
 # pytest-timeout (300 s, pyproject.toml) raises in the main thread, which an event loop can
 # swallow (a task that catches it) or a C call can outlast; a test still running after this
 # long has every thread's stack written to a file and its process ended, so a hang costs one
-# test, never the run (CI's 90 minutes). xdist reports the worker's crash with the test's name;
-# the controller prints the stacks at the end (`pytest_terminal_summary`).
+# test, never the run (CI's 90 minutes). xdist gives the ended worker's test file, the test
+# included, to a new worker: a rerun like any other (`--reruns`), then failed at once. The
+# controller prints the stacks at the end (`pytest_terminal_summary`).
 HANG_LIMIT_S = 420
 HANG_DIR = "COMPLYSCAN_TEST_HANG_DIR"
 
@@ -44,22 +45,36 @@ def _remove_if_empty(directory: Path) -> None:
         directory.rmdir()
 
 
-def _hung_before(nodeid: str) -> bool:
-    """Whether a process was ended running this test: its dump holds faulthandler's stacks."""
+def _hangs(nodeid: str) -> int:
+    """How many processes were ended running this test (each left faulthandler's stacks)."""
     first = f"{nodeid} ran past "
-    for dump in Path(os.environ[HANG_DIR]).glob("*.txt"):
-        text = dump.read_text(errors="replace")
-        if text.startswith(first) and "\nTimeout (" in text:
-            return True
-    return False
+    dumps = (d.read_text(errors="replace") for d in Path(os.environ[HANG_DIR]).glob("*.txt"))
+    return sum(1 for text in dumps if text.startswith(first) and "\nTimeout (" in text)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    # xdist gives a crashed worker's test file to its replacement, this test included: failed
-    # at once, it cannot hang a second worker (the crash already failed the run).
-    if _hung_before(item.nodeid):
-        pytest.fail(f"hung in an earlier worker (past {HANG_LIMIT_S} s): not run again")
+    hangs = _hangs(item.nodeid)
+    if hangs > (item.config.getoption("reruns", None) or 0):
+        pytest.fail(f"hung {hangs} times (past {HANG_LIMIT_S} s each): not run again")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile`, where a test whose worker was ended is a rerun, not a failure.
+
+    xdist's file scheduler puts what an ended worker had not finished of its file (the test
+    it was running first) back in its queue; it only refuses pytest-rerunfailures' request to
+    do so (`mark_test_pending`), so the crash was reported as a failure even when the test
+    then passed in the new worker."""
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class RerunEndedTests(LoadFileScheduling):
+        def mark_test_pending(self, item: str) -> None:
+            """Already pending: `remove_node` queued the ended worker's unfinished tests."""
+
+    return RerunEndedTests(config, log)
 
 
 @pytest.hookimpl(hookwrapper=True)
