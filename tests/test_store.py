@@ -136,7 +136,7 @@ def test_a_postgresql_server_that_does_not_answer_is_store_error(tmp_path: Path)
 
 def test_two_writers_at_once_both_get_written(store_db: str) -> None:
     path = store_db
-    start = threading.Barrier(2)
+    start = threading.Barrier(2, timeout=60)
     errors: list[BaseException] = []
 
     def writer(site: str) -> None:
@@ -146,15 +146,20 @@ def test_two_writers_at_once_both_get_written(store_db: str) -> None:
                 for day in range(25):
                     store.add(result(site, at=T0 + timedelta(days=day)))
         except BaseException as exc:  # reported below, in the test's thread
+            start.abort()  # the other writer does not wait for this one
             errors.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(f"https://{name}.test/",)) for name in "ab"]
+    threads = [
+        threading.Thread(target=writer, args=(f"https://{name}.test/",), daemon=True)
+        for name in "ab"
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=120)
 
-    assert errors == []
+    assert not any(thread.is_alive() for thread in threads)
+    assert [f"{type(e).__name__}: {e}" for e in errors] == []
     with HistoryStore(path) as store:
         assert len(store.scans("https://a.test")) == 25
         assert len(store.scans("https://b.test")) == 25
