@@ -3,6 +3,7 @@ a hostile page cannot make it do."""
 
 from __future__ import annotations
 
+import asyncio
 import struct
 import time
 import zlib
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from scanner.browser.crawler import Crawler, CrawlSettings
+from scanner.browser.tab import Tab
 from scanner.demo.server import Host, Response
 from scanner.engine import page_judges
 from scanner.model import Page
@@ -245,3 +247,29 @@ def test_a_settled_page_costs_the_quiet_window_not_a_fixed_sleep(site: Any, chro
     pages, _ = crawl(server, chromium, max_pages=1, leak_probe=False)
     assert pages[""].load_ms < 3000
     assert time.monotonic() - started < 20
+
+
+class HeldOnDialogs(Crawler):
+    """A visit that never ends once the page is read (as when the browser never answers a
+    call): the deadline must give it up and the crawl go on."""
+
+    async def _keep_document(self, tab: Tab, record: Page) -> None:
+        if record.url.endswith("/dialogs"):
+            await asyncio.Event().wait()
+        await super()._keep_document(tab, record)
+
+
+def test_a_visit_that_never_ends_is_given_up_at_its_deadline(site: Any, chromium: Path) -> None:
+    server = site(hosts())
+    started = time.monotonic()
+    pages, crawler = crawl(
+        server, chromium, HeldOnDialogs, leak_probe=False, visit_deadline_s=4.0, workers=1
+    )
+
+    held = pages["dialogs"]
+    assert held.error and "did not end within 4 s" in held.error
+    assert held.unread is None  # it was read before it was held: its forms and links count
+    assert held.title == "Dialogs"
+    assert {"", "contact", "privacy", "late"} <= set(pages)  # the crawl went on
+    assert crawler.stats.failed >= 1
+    assert time.monotonic() - started < 60

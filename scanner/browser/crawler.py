@@ -37,6 +37,8 @@ from scanner.scope import TrapDetector, is_private_address, normalise_url
 log = logging.getLogger(__name__)
 
 _HERE = Path(__file__).resolve().parent
+_CANCEL_GRACE_S = 5.0
+"""How long a visit given up at its deadline may take to end once cancelled."""
 _PROBE_JS = (_HERE / "page_probe.js").read_text(encoding="utf-8")
 
 
@@ -187,10 +189,36 @@ class Crawler(PageEvidence):
             yield
 
     async def _visit(self, tab: Tab, url: str, depth: int) -> tuple[Tab, Page]:
-        """Load one URL and read what it did. Returns the tab to use next (fresh after a crash)."""
-        started = time.monotonic()
+        """Load one URL and read what it did. Returns the tab to use next (fresh after a crash
+        or a visit that outlasted its deadline).
+
+        Every step of a visit has its own timeout; the deadline is the guard behind them: a
+        visit still running after `visit_deadline_s` (a call the browser never answers, say) is
+        given up, its page recorded with what it gathered and its tab replaced, so one page can
+        never hold the crawl."""
         record = Page(url=url, depth=depth)
         tab.reset()
+        deadline = self.settings.visit_deadline()
+        visit = asyncio.ensure_future(self._visit_page(tab, record))
+        done, _ = await asyncio.wait({visit}, timeout=deadline)
+        if visit in done:
+            return visit.result()
+        visit.cancel()
+        visit.add_done_callback(_retrieve)
+        await asyncio.wait({visit}, timeout=_CANCEL_GRACE_S)  # it may never end: go on anyway
+        log.warning("page %s: its visit did not end within %g s", url, deadline)
+        record.error = f"the visit did not end within {deadline:g} s (given up)"
+        if not tab.read:
+            record.unread = record.unread or record.error
+        if not record.requests:
+            record.requests = tab.net.finished_requests()
+        tab.hung = tab.unresponsive = True
+        record.load_ms = int(deadline * 1000)
+        return await self._replace_tab(tab), record
+
+    async def _visit_page(self, tab: Tab, record: Page) -> tuple[Tab, Page]:
+        started = time.monotonic()
+        url = record.url
         error: str | None = None
         response = None
         try:
@@ -328,6 +356,7 @@ class Crawler(PageEvidence):
         # start on them meanwhile (on a small site, they waited idle for the start page).
         for link in record.links:
             self.enqueue(link, record.depth + 1)
+        tab.read = True
         for key, score in reading.statement_scores.items():
             self.statement_candidates[key] = max(score, self.statement_candidates.get(key, 0))
         tab.popups.extend(reading.popups)
@@ -355,6 +384,12 @@ class Crawler(PageEvidence):
             return  # a 404 or error page is not the statement (the engine fetches it to say why)
         with contextlib.suppress(PlaywrightError):
             self.documents[key] = no_surrogates(await self._bounded(tab, tab.page.content()))
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """A given-up visit's outcome, read so that asyncio does not log it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _first_line(exc: BaseException) -> str:

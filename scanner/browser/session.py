@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 _HERE = Path(__file__).resolve().parent
 _GUARD_JS = (_HERE / "guard.js").read_text(encoding="utf-8")
+_CLOSE_TIMEOUT_S = 30.0
+"""How long closing a browser, or stopping Playwright's driver, may take."""
 
 # Requests that may go to a literal address are paused by CDP Fetch and looked at, so that a
 # page cannot turn the scanner into a probe of the network it runs in (a CI runner's metadata
@@ -243,13 +245,15 @@ class BrowserSession:
         return await self._new_tab(self._lenient)
 
     async def _close(self) -> None:
+        # Bounded: a browser that never answers its close must not hold the scan's end (the
+        # Playwright driver's stop ends the browsers it launched).
         for closer in (self._lenient, self._lenient_browser, self._context):
             if closer is not None:
                 with contextlib.suppress(Exception):
-                    await closer.close()
+                    await asyncio.wait_for(closer.close(), _CLOSE_TIMEOUT_S)
         if self._playwright is not None:
             with contextlib.suppress(Exception):
-                await self._playwright.stop()
+                await asyncio.wait_for(self._playwright.stop(), _CLOSE_TIMEOUT_S)
         self._env.cleanup()
 
     async def _replace_tab(self, tab: Tab) -> Tab:

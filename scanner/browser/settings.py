@@ -56,6 +56,9 @@ class CrawlSettings:
     """Seconds between the starts of two page loads on one host."""
     dwell_s: float = DWELL_S
     """Page time each page gets (its timers run on virtual time) before it is left."""
+    visit_deadline_s: float | None = None
+    """Real time a page's visit may take at most, every step included (None: from the
+    navigation timeout, `visit_deadline()`); past it, the visit is given up."""
     user_agent: str | None = None
     """The user agent to send; None: the desktop Chrome that this Chromium is."""
     policy: NetPolicy | None = None
@@ -67,6 +70,14 @@ class CrawlSettings:
     judges: PageJudges = field(kw_only=True)
     """Which fields collect personal information, which links look like the statement, the
     canaries to type: the other stages' judgements, passed in (the browser imports no stage)."""
+
+    def visit_deadline(self) -> float:
+        """`visit_deadline_s`, else room for every step at its own timeout: two navigations
+        (a certificate error renders the page again), the settle caps of page time, leaving
+        and the leak probe, and a minute for reading, evidence and the consent banner."""
+        if self.visit_deadline_s is not None:
+            return self.visit_deadline_s
+        return 3 * self.nav_timeout_s + 12 * self.settle_cap_s + 60.0
 
 
 @dataclass

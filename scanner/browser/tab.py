@@ -32,6 +32,8 @@ class Tab:
     page, or the old load (or a script that never yields) would spill into it."""
     unresponsive: bool = False
     """A call into the page timed out: make no more calls into it."""
+    read: bool = False
+    """The current page's frames were read (its forms and links are known)."""
     life: PageLife | None = None
     """The current page's page time and leaving (scanner.browser.lifecycle)."""
 
@@ -50,5 +52,6 @@ class Tab:
     def reset(self) -> None:
         """A new page begins."""
         self.net.reset()
+        self.read = False
         self.popups.clear()
         self.dialogs.clear()
