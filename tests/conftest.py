@@ -45,11 +45,17 @@ def _remove_if_empty(directory: Path) -> None:
         directory.rmdir()
 
 
+def _hang_dumps() -> Iterator[tuple[Path, str]]:
+    """The dumps whose limit was reached (faulthandler wrote its stacks): path and text."""
+    for dump in sorted(Path(os.environ.get(HANG_DIR, "/nonexistent")).glob("*.txt")):
+        text = dump.read_text(errors="replace")
+        if "\nTimeout (" in text:
+            yield dump, text
+
+
 def _hangs(nodeid: str) -> int:
-    """How many processes were ended running this test (each left faulthandler's stacks)."""
-    first = f"{nodeid} ran past "
-    dumps = (d.read_text(errors="replace") for d in Path(os.environ[HANG_DIR]).glob("*.txt"))
-    return sum(1 for text in dumps if text.startswith(first) and "\nTimeout (" in text)
+    """How many processes were ended running this test."""
+    return sum(1 for _, text in _hang_dumps() if text.startswith(f"{nodeid} ran past "))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -104,11 +110,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for dump in sorted(Path(os.environ.get(HANG_DIR, "/nonexistent")).glob("*.txt")):
-        text = dump.read_text(errors="replace")
-        if "\nTimeout (" in text:
-            terminalreporter.write_sep("=", f"hung ({dump})")
-            terminalreporter.write(text)
+    for dump, text in _hang_dumps():
+        terminalreporter.write_sep("=", f"hung ({dump})")
+        terminalreporter.write(text)
 
 
 @pytest.fixture(scope="session")
